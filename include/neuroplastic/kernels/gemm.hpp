@@ -42,13 +42,15 @@ namespace detail {
 
 /// Register and cache blocking for the architecture compiled for. The micro-kernel keeps
 /// mr * nr / width accumulators in registers: 12 of the 16 with AVX2 (6 x 16), 24 of the 32
-/// with AVX-512 (12 x 32). Cache blocks are sized for a 32 KiB L1 and a 512 KiB L2 per core.
+/// with AVX-512 (12 x 32). Cache blocks suit a 32 KiB L1 and a 512 KiB L2 per core: a B panel of
+/// kc x nr floats (24 KiB) stays in L1 while A panels stream from a 144 KiB block in L2. The sizes
+/// were chosen by measurement (bench_kernels) on an AMD Zen 3 core.
 struct gemm_blocking {
     static constexpr std::size_t nv = simd::width == 1 ? 4 : 2;  // registers across a C row
     static constexpr std::size_t nr = nv * simd::width;
     static constexpr std::size_t mr = simd::width >= 16 ? 12 : 6;
-    static constexpr std::size_t kc = 256;
-    static constexpr std::size_t mc = mr * (simd::width >= 16 ? 10 : 20);
+    static constexpr std::size_t kc = 384;
+    static constexpr std::size_t mc = mr * (96 / mr);
     static constexpr std::size_t nc = nr * 64;
 };
 
@@ -116,12 +118,16 @@ inline void pack_b(operand b, std::size_t p0, std::size_t depth, std::size_t j0,
     }
 }
 
+// How the micro-kernel finds A(r, k) for the r-th row of its panel: in a panel packed by pack_a
+// or a column-major A (`a[k * step + r]`), or in a row-major A read in place (`a[r * step + k]`).
+enum class a_layout { columns, rows };
+
 // The mr x nr tile of C at `c` (rows ldc apart) becomes (accumulate ? C : 0) + A_panel * B_panel.
 // The loops have constant bounds and are unrolled completely, so `acc` lives in registers.
-template <std::size_t MR, std::size_t NV>
+template <std::size_t MR, std::size_t NV, a_layout Layout>
 NEUROPLASTIC_INLINE void micro_kernel(std::size_t depth, const float* NEUROPLASTIC_RESTRICT a,
-                                      const float* NEUROPLASTIC_RESTRICT b, float* c,
-                                      std::size_t ldc, bool accumulate) noexcept {
+                                      std::size_t step, const float* NEUROPLASTIC_RESTRICT b,
+                                      float* c, std::size_t ldc, bool accumulate) noexcept {
     constexpr std::size_t w = simd::width;
     simd::vec acc[MR][NV];
 #pragma GCC unroll 16
@@ -137,11 +143,12 @@ NEUROPLASTIC_INLINE void micro_kernel(std::size_t depth, const float* NEUROPLAST
         for (std::size_t v = 0; v < NV; ++v) bv[v] = simd::load(b + v * w);
 #pragma GCC unroll 16
         for (std::size_t r = 0; r < MR; ++r) {
-            const simd::vec ar = simd::broadcast(a[r]);
+            const simd::vec ar =
+                simd::broadcast(Layout == a_layout::columns ? a[r] : a[r * step]);
 #pragma GCC unroll 4
             for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::fma(ar, bv[v], acc[r][v]);
         }
-        a += MR;
+        a += Layout == a_layout::columns ? step : 1;
         b += NV * w;
     }
 
@@ -157,9 +164,24 @@ NEUROPLASTIC_INLINE void micro_kernel(std::size_t depth, const float* NEUROPLAST
     }
 }
 
-NEUROPLASTIC_INLINE void micro_tile(std::size_t depth, const float* a, const float* b, float* c,
-                                    std::size_t ldc, bool accumulate) noexcept {
-    micro_kernel<gemm_blocking::mr, gemm_blocking::nv>(depth, a, b, c, ldc, accumulate);
+// One tile: the micro-kernel into C directly, or, for a tile cut short by the edge of C, into a
+// full-size buffer whose live part is then added or copied.
+template <a_layout Layout>
+NEUROPLASTIC_INLINE void tile(std::size_t depth, const float* a, std::size_t step, const float* b,
+                              float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
+                              bool accumulate) noexcept {
+    constexpr std::size_t mr = gemm_blocking::mr, nr = gemm_blocking::nr, nv = gemm_blocking::nv;
+    if (rows == mr && cols == nr) {
+        micro_kernel<mr, nv, Layout>(depth, a, step, b, c, ldc, accumulate);
+        return;
+    }
+    alignas(buffer_alignment) float edge[mr * nr];
+    micro_kernel<mr, nv, Layout>(depth, a, step, b, edge, nr, false);
+    for (std::size_t r = 0; r < rows; ++r) {
+        float* dst = c + r * ldc;
+        const float* src = edge + r * nr;
+        for (std::size_t j = 0; j < cols; ++j) dst[j] = accumulate ? dst[j] + src[j] : src[j];
+    }
 }
 
 // Packing buffers of the calling thread, kept between calls so a training step allocates nothing.
@@ -173,13 +195,18 @@ inline float* packed_b_buffer() {
 }
 
 // C rows [i_begin, i_end) of the product, on the calling thread.
+//
+// B is always packed: its rows are often a power of two apart (a batch of 128 samples), which
+// would map a whole panel onto a few L1 sets. A row-major A is read in place, which saves a pass
+// over the weights in the forward product; other layouts, and partial panels, are packed
+// (measured: reading a column-major A in place was slower than packing it).
 inline void gemm_rows(std::size_t i_begin, std::size_t i_end, std::size_t n, std::size_t k,
                       operand a, operand b, float* c, std::size_t ldc, bool accumulate) {
     constexpr std::size_t mr = gemm_blocking::mr, nr = gemm_blocking::nr;
     constexpr std::size_t kc = gemm_blocking::kc, mc = gemm_blocking::mc, nc = gemm_blocking::nc;
     float* const pa = packed_a_buffer();
     float* const pb = packed_b_buffer();
-    alignas(buffer_alignment) float edge[mr * nr];
+    const bool a_in_place = a.col_stride == 1;
 
     // The depth is split into equal blocks: a short last block would spend more of its time
     // loading and storing C than multiplying.
@@ -194,26 +221,23 @@ inline void gemm_rows(std::size_t i_begin, std::size_t i_end, std::size_t n, std
             pack_b(b, pc, depth, jc, ncols, pb);
             for (std::size_t ic = i_begin; ic < i_end; ic += mc) {
                 const std::size_t nrows = std::min(mc, i_end - ic);
-                pack_a(a, ic, nrows, pc, depth, pa);
+                const std::size_t full_rows = a_in_place ? nrows / mr * mr : 0;
+                if (full_rows < nrows) {
+                    pack_a(a, ic + full_rows, nrows - full_rows, pc, depth, pa);
+                }
                 for (std::size_t jr = 0; jr < ncols; jr += nr) {
                     const std::size_t cols = std::min(nr, ncols - jr);
                     const float* panel_b = pb + jr * depth;
                     for (std::size_t ir = 0; ir < nrows; ir += mr) {
                         const std::size_t rows = std::min(mr, nrows - ir);
-                        const float* panel_a = pa + ir * depth;
-                        float* tile = c + (ic + ir) * ldc + jc + jr;
-                        if (rows == mr && cols == nr) {
-                            micro_tile(depth, panel_a, panel_b, tile, ldc, add);
-                            continue;
-                        }
-                        // A partial tile goes through a full-size buffer, then its live part.
-                        micro_tile(depth, panel_a, panel_b, edge, nr, false);
-                        for (std::size_t r = 0; r < rows; ++r) {
-                            float* dst = tile + r * ldc;
-                            const float* src = edge + r * nr;
-                            for (std::size_t j = 0; j < cols; ++j) {
-                                dst[j] = add ? dst[j] + src[j] : src[j];
-                            }
+                        float* out = c + (ic + ir) * ldc + jc + jr;
+                        if (ir < full_rows) {
+                            const float* origin = a.data + (ic + ir) * a.row_stride + pc;
+                            tile<a_layout::rows>(depth, origin, a.row_stride, panel_b, out, ldc,
+                                                 rows, cols, add);
+                        } else {
+                            tile<a_layout::columns>(depth, pa + (ir - full_rows) * depth, mr,
+                                                    panel_b, out, ldc, rows, cols, add);
                         }
                     }
                 }
