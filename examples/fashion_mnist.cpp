@@ -1,7 +1,10 @@
-// Trains LeNet-300-100 (784-300-100-10) on Fashion-MNIST and reports its test accuracy and speed.
+// Trains LeNet-300-100 (784-300-100-10) on Fashion-MNIST and reports its test accuracy and speed,
+// with dense layers or with sparse layers whose connections are pruned and regrown as it trains.
 //
 //   fashion_mnist [--data DIR] [--epochs N] [--batch N] [--lr F] [--seed N] [--threads N]
-//                 [--model dense] [--optimizer sgd|adam] [--momentum F] [--schedule cosine|constant]
+//                 [--model dense|sparse] [--method static|set|rigl] [--density F]
+//                 [--distribution uniform|er|erk] [--update-interval N] [--topology-log FILE]
+//                 [--optimizer sgd|adam] [--momentum F] [--schedule cosine|constant]
 //                 [--min-accuracy F] [--json]
 //
 // The data are read from Debian's dataset-fashion-mnist package by default; where it is missing,
@@ -12,9 +15,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <neuroplastic/data/idx.hpp>
@@ -32,6 +37,13 @@ using lenet = npl::network<npl::input<784>,
                            npl::dense<100>, npl::relu,
                            npl::dense<10>>;
 
+// Every layer sparse, so that the density distribution decides which become dense (ERK makes
+// the output layer dense at density 0.1).
+using sparse_lenet = npl::network<npl::input<784>,
+                                  npl::sparse<300>, npl::relu,
+                                  npl::sparse<100>, npl::relu,
+                                  npl::sparse<10>>;
+
 struct settings {
     std::filesystem::path data = npl::default_fashion_mnist_dir();
     bool data_given = false;
@@ -42,6 +54,12 @@ struct settings {
     std::uint64_t seed = 1;
     std::size_t threads = 1;
     std::string model = "dense";
+    std::string method = "rigl";
+    double density = 0.1;
+    std::string distribution = "erk";
+    std::size_t update_interval = 0;  // 0: the method's default
+    bool update_interval_given = false;
+    std::string topology_log;
     std::string optimizer = "sgd";
     std::string schedule = "cosine";
     double min_accuracy = 0.0;
@@ -52,7 +70,10 @@ struct settings {
     std::fprintf(stderr,
                  "%s%s"
                  "usage: fashion_mnist [--data DIR] [--epochs N] [--batch N] [--lr F] [--seed N]\n"
-                 "                     [--threads N] [--model dense] [--optimizer sgd|adam]\n"
+                 "                     [--threads N] [--model dense|sparse]\n"
+                 "                     [--method static|set|rigl] [--density F]\n"
+                 "                     [--distribution uniform|er|erk] [--update-interval N]\n"
+                 "                     [--topology-log FILE] [--optimizer sgd|adam]\n"
                  "                     [--momentum F] [--schedule cosine|constant]\n"
                  "                     [--min-accuracy F] [--json]\n",
                  problem.c_str(), problem.empty() ? "" : "\n");
@@ -100,6 +121,17 @@ settings parse(int argc, char** argv) {
             s.min_accuracy = number<double>(flag, value);
         } else if (flag == "--model") {
             s.model = std::string(value);
+        } else if (flag == "--method") {
+            s.method = std::string(value);
+        } else if (flag == "--density") {
+            s.density = number<double>(flag, value);
+        } else if (flag == "--distribution") {
+            s.distribution = std::string(value);
+        } else if (flag == "--update-interval") {
+            s.update_interval = number<std::size_t>(flag, value);
+            s.update_interval_given = true;
+        } else if (flag == "--topology-log") {
+            s.topology_log = std::string(value);
         } else if (flag == "--optimizer") {
             s.optimizer = std::string(value);
         } else if (flag == "--schedule") {
@@ -108,7 +140,21 @@ settings parse(int argc, char** argv) {
             usage("fashion_mnist: unknown option " + std::string(flag));
         }
     }
-    if (s.model != "dense") usage("fashion_mnist: --model expects dense, found " + s.model);
+    if (s.model != "dense" && s.model != "sparse") {
+        usage("fashion_mnist: --model expects dense or sparse, found " + s.model);
+    }
+    if (s.method != "static" && s.method != "set" && s.method != "rigl") {
+        usage("fashion_mnist: --method expects static, set or rigl, found " + s.method);
+    }
+    if (s.distribution != "uniform" && s.distribution != "er" && s.distribution != "erk") {
+        usage("fashion_mnist: --distribution expects uniform, er or erk, found " + s.distribution);
+    }
+    if (!(s.density > 0.0 && s.density <= 1.0)) {
+        usage("fashion_mnist: --density expects a value in (0, 1]");
+    }
+    if (s.update_interval_given && s.update_interval == 0) {
+        usage("fashion_mnist: --update-interval must be positive");
+    }
     if (s.optimizer != "sgd" && s.optimizer != "adam") {
         usage("fashion_mnist: --optimizer expects sgd or adam, found " + s.optimizer);
     }
@@ -148,10 +194,39 @@ double median(std::vector<double> v) {
     return n == 0 ? 0.0 : (n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
 }
 
-template <class Optimizer, class Schedule>
+npl::topology::policy topology_policy(const settings& s) {
+    const auto distribution = s.distribution == "uniform" ? npl::topology::distribution::uniform
+                              : s.distribution == "er"    ? npl::topology::distribution::erdos_renyi
+                                                          : npl::topology::distribution::erdos_renyi_kernel;
+    npl::topology::policy p;
+    if (s.method == "static") {
+        p = npl::topology::static_mask{.density = s.density, .layer_density = distribution};
+    } else if (s.method == "set") {
+        p = npl::topology::set{.density = s.density, .layer_density = distribution};
+    } else {
+        p = npl::topology::rigl{.density = s.density, .layer_density = distribution};
+    }
+    if (s.update_interval_given) p.update_interval = s.update_interval;
+    p.seed = s.seed;
+    return p;
+}
+
+template <class Network, class Optimizer, class Schedule>
 int run(const settings& s, const loaded_data& data, Optimizer opt, Schedule sched) {
-    lenet net(s.seed);
+    Network net(s.seed);
     npl::trainer trainer(net, npl::softmax_cross_entropy<>{}, opt, sched);
+    std::size_t live = net.parameter_count();
+    std::unique_ptr<npl::topology::log_file> log;
+    if constexpr (std::is_same_v<Network, sparse_lenet>) {
+        trainer.use_topology(topology_policy(s));
+        live = trainer.topology_controller()->live_connections();
+        if (!s.topology_log.empty()) {
+            log = std::make_unique<npl::topology::log_file>(s.topology_log);
+            trainer.on_topology([&log](const npl::topology::report& r) { log->write(r); });
+        }
+    } else {
+        live = 784 * 300 + 300 * 100 + 100 * 10;
+    }
     npl::show_progress(trainer, stderr);
     const auto history = trainer.fit(data.split.train, &data.split.test,
                                      {.epochs = s.epochs, .batch_size = s.batch, .seed = s.seed,
@@ -160,25 +235,32 @@ int run(const settings& s, const loaded_data& data, Optimizer opt, Schedule sche
     std::vector<double> epoch_seconds;
     for (const auto& e : history.epochs) epoch_seconds.push_back(e.seconds);
     const auto& last = history.epochs.back();
-    std::printf("test accuracy %.4f after %zu epochs, %.3f s per epoch (median), %s\n",
-                last.test.accuracy, history.epochs.size(), median(epoch_seconds),
-                npl::simd::arch_name());
+    const bool sparse = std::is_same_v<Network, sparse_lenet>;
+    const std::string method = sparse ? s.method : "dense";
+    const double density = sparse ? double(live) / (784 * 300 + 300 * 100 + 100 * 10) : 1.0;
+    std::printf("test accuracy %.4f after %zu epochs, %.3f s per epoch (median), %s, %s, "
+                "density %.4f\n",
+                last.test.accuracy, history.epochs.size(), median(epoch_seconds), method.c_str(),
+                npl::simd::arch_name(), density);
     if (s.json) {
         std::string seconds_list;
         for (double t : epoch_seconds) {
             seconds_list += (seconds_list.empty() ? "" : ", ") + std::to_string(t);
         }
-        std::printf("{\"model\": \"%s\", \"data\": \"%s\", \"epochs\": %zu, \"batch\": %zu, "
-                    "\"lr\": %g, \"optimizer\": \"%s\", \"schedule\": \"%s\", \"seed\": %llu, "
-                    "\"threads\": %zu, \"simd\": \"%s\", \"parameters\": %zu, "
-                    "\"test_accuracy\": %.4f, \"test_loss\": %.4f, \"train_loss\": %.4f, "
-                    "\"train_seconds\": %.4f, \"seconds_per_epoch\": %.4f, "
+        std::printf("{\"model\": \"%s\", \"method\": \"%s\", \"density\": %.6g, "
+                    "\"distribution\": \"%s\", \"live_connections\": %zu, \"data\": \"%s\", "
+                    "\"epochs\": %zu, \"batch\": %zu, \"lr\": %g, \"optimizer\": \"%s\", "
+                    "\"schedule\": \"%s\", \"seed\": %llu, \"threads\": %zu, \"simd\": \"%s\", "
+                    "\"parameters\": %zu, \"test_accuracy\": %.4f, \"test_loss\": %.4f, "
+                    "\"train_loss\": %.4f, \"train_seconds\": %.4f, \"seconds_per_epoch\": %.4f, "
                     "\"epoch_seconds\": [%s]}\n",
-                    s.model.c_str(), data.source.c_str(), history.epochs.size(), s.batch,
-                    double(s.lr), s.optimizer.c_str(), s.schedule.c_str(),
-                    static_cast<unsigned long long>(s.seed), s.threads, npl::simd::arch_name(),
-                    net.parameter_count(), last.test.accuracy, last.test.loss, last.train.loss,
-                    history.train_seconds, median(epoch_seconds), seconds_list.c_str());
+                    s.model.c_str(), method.c_str(), density,
+                    sparse ? s.distribution.c_str() : "-", live, data.source.c_str(),
+                    history.epochs.size(), s.batch, double(s.lr), s.optimizer.c_str(),
+                    s.schedule.c_str(), static_cast<unsigned long long>(s.seed), s.threads,
+                    npl::simd::arch_name(), sparse ? live + 300 + 100 + 10 : net.parameter_count(),
+                    last.test.accuracy, last.test.loss, last.train.loss, history.train_seconds,
+                    median(epoch_seconds), seconds_list.c_str());
     }
     std::fflush(stdout);
     if (last.test.accuracy < s.min_accuracy) {
@@ -189,10 +271,16 @@ int run(const settings& s, const loaded_data& data, Optimizer opt, Schedule sche
     return 0;
 }
 
+template <class Optimizer, class Schedule>
+int with_model(const settings& s, const loaded_data& data, Optimizer opt, Schedule sched) {
+    if (s.model == "sparse") return run<sparse_lenet>(s, data, opt, sched);
+    return run<lenet>(s, data, opt, sched);
+}
+
 template <class Optimizer>
 int with_schedule(const settings& s, const loaded_data& data, Optimizer opt) {
-    if (s.schedule == "cosine") return run(s, data, opt, npl::cosine_schedule{.base_rate = s.lr});
-    return run(s, data, opt, npl::constant_schedule{.base_rate = s.lr});
+    if (s.schedule == "cosine") return with_model(s, data, opt, npl::cosine_schedule{.base_rate = s.lr});
+    return with_model(s, data, opt, npl::constant_schedule{.base_rate = s.lr});
 }
 
 }  // namespace

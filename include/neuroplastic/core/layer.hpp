@@ -28,6 +28,10 @@ struct pass_context {
     thread_pool* pool = nullptr;
     /// False for inference: a layer may then skip what only backward needs.
     bool training = true;
+    /// Asks plastic layers to also form the dense gradient of all their possible connections in
+    /// this backward pass (the topology engine reads it on update steps; ordinary steps never
+    /// form it).
+    bool dense_gradients = false;
 };
 
 /// A layer specification, as written in a network's list.

@@ -55,6 +55,43 @@ public:
 
     void zero_gradient() noexcept { gradient_.fill(0.0f); }
 
+    /// Calls `f(aligned_buffer<float>&)` for every buffer with one value per entry: the values,
+    /// the gradient, and each state buffer in use. A layer that moves entries (a sparse layer
+    /// rewiring its connections) moves them in all of these together.
+    template <class F>
+    void for_each_buffer(F&& f) {
+        f(value_);
+        f(gradient_);
+        for (auto& s : state_) {
+            if (!s.empty() && s.size() == value_.size()) f(s);
+        }
+    }
+
+    /// Resizes to `size` entries: entry i takes the old entry source[i], or 0 where source[i] is
+    /// `no_source`, in every buffer. State buffers in use stay in use.
+    static constexpr std::size_t no_source = static_cast<std::size_t>(-1);
+    void remap(std::size_t size, std::span<const std::size_t> source) {
+        const auto move = [&](aligned_buffer<float>& b) {
+            aligned_buffer<float> moved(size);
+            for (std::size_t i = 0; i < size; ++i) {
+                if (source[i] != no_source) moved[i] = b[source[i]];
+            }
+            b.swap(moved);
+        };
+        for (auto& s : state_) {
+            if (!s.empty() && s.size() == value_.size()) move(s);
+        }
+        move(value_);
+        move(gradient_);
+    }
+
+    /// Resizes to `size` zero entries, dropping the optimiser's state.
+    void reset(std::size_t size) {
+        value_.assign_zeros(size);
+        gradient_.assign_zeros(size);
+        clear_state();
+    }
+
 private:
     std::string_view name_;
     aligned_buffer<float> value_;

@@ -6,6 +6,7 @@
 
 #include "../kernels/elementwise.hpp"
 #include "../kernels/gemm.hpp"
+#include "activity.hpp"
 #include "initializer.hpp"
 #include "../core/layer.hpp"
 
@@ -28,7 +29,9 @@ public:
     static constexpr std::size_t input_size = InputSize;
     static constexpr std::size_t output_size = Width;
 
-    layer() : weights_("weights", Width * InputSize, true), bias_("bias", Width, false) {}
+    layer()
+        : weights_("weights", Width * InputSize, true), bias_("bias", Width, false),
+          activity_(Width) {}
 
     void initialize(rng& g) {
         Init::fill(weights_.value(), InputSize, Width, g);
@@ -40,6 +43,7 @@ public:
         kernels::gemm(Width, x.stride, InputSize,
                       kernels::row_major(weights_.value().data(), InputSize),
                       kernels::row_major(x.data, x.stride), y.data, y.stride, true, ctx.pool);
+        if (ctx.training) activity_.observe(y);
     }
 
     void backward(matrix_view<const float> x, matrix_view<const float>,
@@ -79,6 +83,10 @@ public:
     [[nodiscard]] float& bias(std::size_t o) noexcept { return bias_.value()[o]; }
     [[nodiscard]] float bias(std::size_t o) const noexcept { return bias_.value()[o]; }
 
+    /// Which neurons had a positive output since the activity was last reset.
+    [[nodiscard]] neuron_activity& activity() noexcept { return activity_; }
+    [[nodiscard]] const neuron_activity& activity() const noexcept { return activity_; }
+
     [[nodiscard]] parameter& weights() noexcept { return weights_; }
     [[nodiscard]] const parameter& weights() const noexcept { return weights_; }
     [[nodiscard]] parameter& biases() noexcept { return bias_; }
@@ -87,6 +95,7 @@ public:
 private:
     parameter weights_;
     parameter bias_;
+    neuron_activity activity_;
 };
 
 }  // namespace neuroplastic

@@ -23,6 +23,7 @@
 #include "../core/random.hpp"
 #include "../core/thread_pool.hpp"
 #include "../data/dataset.hpp"
+#include "../topology/controller.hpp"
 #include "optimizer.hpp"
 #include "schedule.hpp"
 
@@ -100,6 +101,23 @@ public:
         epoch_callbacks_.push_back(std::move(f));
     }
 
+    /// Adds a callback that receives a report after every topology update and every epoch.
+    void on_topology(std::function<void(const topology::report&)> f) {
+        topology_callbacks_.push_back(std::move(f));
+    }
+
+    /// Makes the network's connections follow `p` from now on: shares its density among the
+    /// network's weight layers and draws every sparse layer's topology and weights afresh
+    /// (topology/controller.hpp); `fit` then rewires them as the policy says.
+    void use_topology(const topology::policy& p) {
+        topology_ = std::make_unique<topology::controller<Network>>(*net_, p);
+    }
+
+    /// The topology controller, or null when no policy is in use.
+    [[nodiscard]] topology::controller<Network>* topology_controller() noexcept {
+        return topology_.get();
+    }
+
     /// Asks `fit` to return after the current step; callbacks may call it.
     void request_stop() noexcept { stop_ = true; }
 
@@ -133,7 +151,14 @@ public:
                 const std::span<const std::size_t> indices(
                     order.data() + first, std::min(options.batch_size, n - first));
                 const float rate = schedule_.rate({steps_, total, batches});
+                dense_gradients_ =
+                    topology_ && topology_->wants_dense_gradients(steps_ + 1, total, batches);
                 const float loss = train_batch(train, indices, rate, hits);
+                if (topology_) {
+                    if (auto r = topology_->after_step(steps_, total, batches, epoch)) {
+                        for (auto& f : topology_callbacks_) f(*r);
+                    }
+                }
                 loss_sum += static_cast<double>(loss) * static_cast<double>(indices.size());
                 seen += indices.size();
                 report.learning_rate = rate;
@@ -157,7 +182,12 @@ public:
             }
             history.epochs.push_back(report);
             for (auto& f : epoch_callbacks_) f(report);
+            if (topology_) {
+                const topology::report r = topology_->epoch_end(steps_, epoch);
+                for (auto& f : topology_callbacks_) f(r);
+            }
         }
+        dense_gradients_ = false;
         return history;
     }
 
@@ -197,7 +227,7 @@ public:
     float step(const batch<input_size>& x, std::span<const std::uint32_t> labels, float rate)
         requires(Loss::uses_labels)
     {
-        const pass_context ctx{pool_.get(), true};
+        const pass_context ctx{pool_.get(), true, dense_gradients_};
         const auto& y = net_->forward(x, ctx);
         if (gradient_.samples() != y.samples()) gradient_.resize(y.samples());
         const float loss = loss_.forward_backward(y.view(), labels, gradient_.view());
@@ -209,7 +239,7 @@ public:
     float step(const batch<input_size>& x, const batch<output_size>& targets, float rate)
         requires(!Loss::uses_labels)
     {
-        const pass_context ctx{pool_.get(), true};
+        const pass_context ctx{pool_.get(), true, dense_gradients_};
         const auto& y = net_->forward(x, ctx);
         if (gradient_.samples() != y.samples()) gradient_.resize(y.samples());
         const float loss = loss_.forward_backward(y.view(), targets.view(), gradient_.view());
@@ -289,6 +319,9 @@ private:
     std::unique_ptr<thread_pool> pool_;
     std::vector<std::function<void(const step_report&)>> step_callbacks_;
     std::vector<std::function<void(const epoch_report&)>> epoch_callbacks_;
+    std::vector<std::function<void(const topology::report&)>> topology_callbacks_;
+    std::unique_ptr<topology::controller<Network>> topology_;
+    bool dense_gradients_ = false;  // whether the coming step forms dense gradients
     batch<input_size> inputs_;
     batch<output_size> targets_;
     std::vector<std::uint32_t> labels_;

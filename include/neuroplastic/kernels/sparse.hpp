@@ -1,0 +1,378 @@
+// Kernels of a sparse layer: the forward product, the gradient to the inputs, and the gradient of
+// the live weights only (a sampled product), each costing in proportion to the live connections.
+// Activations are feature-major (core/batch.hpp), so every connection (o, i) is one broadcast
+// weight times a contiguous row of samples, vectorised over the batch.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "../core/batch.hpp"
+#include "../core/config.hpp"
+#include "../core/error.hpp"
+#include "../core/thread_pool.hpp"
+#include "simd.hpp"
+
+namespace neuroplastic::kernels {
+
+/// The live connections of a sparse layer by output neuron (compressed rows with slack): the
+/// connections of row o are the slots [row_begin[o], row_begin[o] + row_count[o]), and slot s
+/// connects input column[s] to o with the weight weights[s]. Columns ascend within a row.
+/// Slots past a row's count are slack and are neither read nor written.
+struct sparse_rows {
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    const std::uint32_t* row_begin = nullptr;
+    const std::uint32_t* row_count = nullptr;
+    const std::uint32_t* column = nullptr;
+};
+
+/// The same connections by input: the connections of input i are the entries
+/// [col_begin[i], col_begin[i + 1]), entry e joining i to output row[e] through slot slot[e].
+/// Rows ascend within a column.
+struct sparse_columns {
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    const std::uint32_t* col_begin = nullptr;  // cols + 1 values
+    const std::uint32_t* row = nullptr;
+    const std::uint32_t* slot = nullptr;
+};
+
+namespace detail {
+
+// Accumulators per pass over a row's connections in the forward product and the input gradient:
+// 8 registers of samples, so every connection costs one load and one FMA per register and the 8
+// independent sums cover the FMA latency (4 cycles at 2 per cycle on Zen 3). With 16 registers
+// (AVX2) a whole row of 128 samples cannot be held at once beside the broadcast weight.
+inline constexpr std::size_t sparse_chunk = 8;
+
+// Connections the weight gradient reduces side by side, sharing one load of dy per register.
+inline constexpr std::size_t sparse_group = 8;
+
+// Work below which a call stays on the calling thread: waking the pool costs microseconds.
+inline constexpr std::size_t sparse_min_lanes_per_part = std::size_t{1} << 15;
+
+template <std::size_t N>
+using vectors_t = std::integral_constant<std::size_t, N>;
+
+// Calls chunk(vectors_t<n>{}, s) for consecutive chunks of samples covering [0, stride): full
+// chunks of sparse_chunk registers, then a remainder split into 4, 2 and 1 registers, so any
+// stride that is a multiple of the register width is covered without a scalar tail.
+template <class Chunk>
+NEUROPLASTIC_INLINE void for_each_chunk(std::size_t stride, Chunk&& chunk) {
+    constexpr std::size_t w = simd::width;
+    std::size_t s = 0;
+    for (; s + sparse_chunk * w <= stride; s += sparse_chunk * w) {
+        chunk(vectors_t<sparse_chunk>{}, s);
+    }
+    if (s + 4 * w <= stride) {
+        chunk(vectors_t<4>{}, s);
+        s += 4 * w;
+    }
+    if (s + 2 * w <= stride) {
+        chunk(vectors_t<2>{}, s);
+        s += 2 * w;
+    }
+    if (s + w <= stride) chunk(vectors_t<1>{}, s);
+}
+
+// out[0 .. NV registers) = start + sum over k < terms of weight(k) * source(k)[0 .. NV registers),
+// added in the order of k. `source(k)` points at the samples of the chunk in the k-th row read.
+template <std::size_t NV, class Weight, class Source>
+NEUROPLASTIC_INLINE void sum_scaled_rows(std::size_t terms, Weight&& weight, Source&& source,
+                                         float start, float* NEUROPLASTIC_RESTRICT out) noexcept {
+    constexpr std::size_t w = simd::width;
+    simd::vec acc[NV];
+#pragma GCC unroll 8
+    for (std::size_t v = 0; v < NV; ++v) acc[v] = simd::broadcast(start);
+
+    for (std::size_t k = 0; k < terms; ++k) {
+        const simd::vec scale = simd::broadcast(weight(k));
+        const float* row = source(k);
+#pragma GCC unroll 8
+        for (std::size_t v = 0; v < NV; ++v) {
+            acc[v] = simd::fma(scale, simd::load(row + v * w), acc[v]);
+        }
+    }
+
+#pragma GCC unroll 8
+    for (std::size_t v = 0; v < NV; ++v) simd::store(out + v * w, acc[v]);
+}
+
+// out[k] = dy . x[column[k]] over `vectors` registers, for G connections at once. Each connection
+// has A accumulators taking alternate registers of samples, so G * A chains of FMAs are in flight
+// (at least 8, which covers the FMA latency); dy is loaded once per register for all G.
+template <std::size_t G, std::size_t A>
+NEUROPLASTIC_INLINE void dot_group(const float* NEUROPLASTIC_RESTRICT dy, const float* x,
+                                   std::size_t x_stride, const std::uint32_t* column,
+                                   std::size_t vectors, float* out) noexcept {
+    constexpr std::size_t w = simd::width;
+    const float* rows[G];
+#pragma GCC unroll 8
+    for (std::size_t k = 0; k < G; ++k) rows[k] = x + std::size_t{column[k]} * x_stride;
+
+    simd::vec acc[G][A];
+#pragma GCC unroll 8
+    for (std::size_t k = 0; k < G; ++k) {
+#pragma GCC unroll 8
+        for (std::size_t a = 0; a < A; ++a) acc[k][a] = simd::broadcast(0.0f);
+    }
+
+    std::size_t v = 0;
+    for (; v + A <= vectors; v += A) {
+#pragma GCC unroll 8
+        for (std::size_t a = 0; a < A; ++a) {
+            const simd::vec d = simd::load(dy + (v + a) * w);
+#pragma GCC unroll 8
+            for (std::size_t k = 0; k < G; ++k) {
+                acc[k][a] = simd::fma(d, simd::load(rows[k] + (v + a) * w), acc[k][a]);
+            }
+        }
+    }
+    for (; v < vectors; ++v) {
+        const simd::vec d = simd::load(dy + v * w);
+#pragma GCC unroll 8
+        for (std::size_t k = 0; k < G; ++k) {
+            acc[k][0] = simd::fma(d, simd::load(rows[k] + v * w), acc[k][0]);
+        }
+    }
+
+#pragma GCC unroll 8
+    for (std::size_t k = 0; k < G; ++k) {
+        simd::vec sum = acc[k][0];
+#pragma GCC unroll 8
+        for (std::size_t a = 1; a < A; ++a) sum = sum + acc[k][a];
+        out[k] = simd::reduce_add(sum);
+    }
+}
+
+// A short group of G < sparse_group connections, with enough accumulators each to keep about 8
+// chains of FMAs in flight.
+template <std::size_t G>
+NEUROPLASTIC_INLINE void dot_short_group(const float* dy, const float* x, std::size_t x_stride,
+                                         const std::uint32_t* column, std::size_t vectors,
+                                         float* out) noexcept {
+    dot_group<G, (sparse_group + G - 1) / G>(dy, x, x_stride, column, vectors, out);
+}
+
+inline void forward_rows(const sparse_rows& w, const float* weights, const float* bias,
+                         matrix_view<const float> x, matrix_view<float> y, std::size_t first,
+                         std::size_t last) noexcept {
+    for (std::size_t o = first; o < last; ++o) {
+        const std::uint32_t* column = w.column + w.row_begin[o];
+        const float* weight = weights + w.row_begin[o];
+        const std::size_t count = w.row_count[o];
+        const float start = bias != nullptr ? bias[o] : 0.0f;
+        float* out = y.row(o);
+        for_each_chunk(y.stride, [&](auto vectors, std::size_t s) {
+            sum_scaled_rows<decltype(vectors)::value>(
+                count, [&](std::size_t k) { return weight[k]; },
+                [&](std::size_t k) { return x.data + std::size_t{column[k]} * x.stride + s; },
+                start, out + s);
+        });
+    }
+}
+
+inline void backward_input_columns(const sparse_columns& w, const float* weights,
+                                   matrix_view<const float> dy, matrix_view<float> dx,
+                                   std::size_t first, std::size_t last) noexcept {
+    for (std::size_t i = first; i < last; ++i) {
+        const std::size_t begin = w.col_begin[i];
+        const std::size_t count = w.col_begin[i + 1] - begin;
+        const std::uint32_t* row = w.row + begin;
+        const std::uint32_t* slot = w.slot + begin;
+        float* out = dx.row(i);
+        for_each_chunk(dx.stride, [&](auto vectors, std::size_t s) {
+            sum_scaled_rows<decltype(vectors)::value>(
+                count, [&](std::size_t k) { return weights[slot[k]]; },
+                [&](std::size_t k) { return dy.data + std::size_t{row[k]} * dy.stride + s; },
+                0.0f, out + s);
+        });
+    }
+}
+
+inline void weight_gradient_rows(const sparse_rows& w, matrix_view<const float> x,
+                                 matrix_view<const float> dy, float* gradient, std::size_t first,
+                                 std::size_t last) noexcept {
+    const std::size_t vectors = dy.stride / simd::width;
+    for (std::size_t o = first; o < last; ++o) {
+        const std::size_t begin = w.row_begin[o], count = w.row_count[o];
+        const std::uint32_t* column = w.column + begin;
+        const float* d = dy.row(o);
+        float* out = gradient + begin;
+        std::size_t k = 0;
+        for (; k + sparse_group <= count; k += sparse_group) {
+            dot_group<sparse_group, 1>(d, x.data, x.stride, column + k, vectors, out + k);
+        }
+        static_assert(sparse_group == 8, "the switch below covers groups of 1 to 7");
+        switch (count - k) {
+        case 1: dot_short_group<1>(d, x.data, x.stride, column + k, vectors, out + k); break;
+        case 2: dot_short_group<2>(d, x.data, x.stride, column + k, vectors, out + k); break;
+        case 3: dot_short_group<3>(d, x.data, x.stride, column + k, vectors, out + k); break;
+        case 4: dot_short_group<4>(d, x.data, x.stride, column + k, vectors, out + k); break;
+        case 5: dot_short_group<5>(d, x.data, x.stride, column + k, vectors, out + k); break;
+        case 6: dot_short_group<6>(d, x.data, x.stride, column + k, vectors, out + k); break;
+        case 7: dot_short_group<7>(d, x.data, x.stride, column + k, vectors, out + k); break;
+        default: break;
+        }
+    }
+}
+
+// The first row r at which the cost of rows [0, r) reaches `target`, where a row costs its
+// connections plus one (an empty row still loads and stores its outputs).
+inline std::size_t row_at_cost(const sparse_rows& w, std::size_t target) noexcept {
+    std::size_t cost = 0, r = 0;
+    while (r < w.rows && cost < target) cost += w.row_count[r++] + 1;
+    return r;
+}
+
+// The first input i at which the cost of inputs [0, i) reaches `target`, costed as in row_at_cost;
+// col_begin[i] + i is that cost and increases strictly, so a binary search finds it.
+inline std::size_t column_at_cost(const sparse_columns& w, std::size_t target) noexcept {
+    std::size_t low = 0, high = w.cols;
+    while (low < high) {
+        const std::size_t mid = low + (high - low) / 2;
+        if (w.col_begin[mid] + mid < target) {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    return low;
+}
+
+// How many parts to split `cost` units of `lanes` samples each into: one per thread, but none
+// smaller than sparse_min_lanes_per_part.
+inline std::size_t sparse_parts(const thread_pool* pool, std::size_t cost,
+                                std::size_t lanes) noexcept {
+    if (pool == nullptr) return 1;
+    const std::size_t by_work = cost * lanes / sparse_min_lanes_per_part;
+    return std::max<std::size_t>(1, std::min(pool->threads(), by_work));
+}
+
+inline void require_size(const char* kernel, std::size_t expected, const char* what,
+                         std::size_t found) {
+    if (expected == found) return;
+    throw shape_error(std::string(kernel) + ": expected " + std::to_string(expected) + " " + what +
+                      ", found " + std::to_string(found));
+}
+
+inline void require_stride(const char* kernel, std::size_t stride) {
+    if (stride % simd::width == 0) return;
+    throw shape_error(std::string(kernel) + ": expected a row stride that is a multiple of " +
+                      std::to_string(simd::width) + " floats, found " + std::to_string(stride));
+}
+
+}  // namespace detail
+
+/// y = W x + b: y.rows == w.rows outputs, x.rows == w.cols inputs; every padded sample (up to
+/// the stride, which x and y share) is computed. `bias` may be null for none. With a pool, rows
+/// are split between its threads; each row is summed in the same order on any thread, so the
+/// result does not depend on the number of threads.
+inline void sparse_forward(const sparse_rows& w, const float* weights, const float* bias,
+                           matrix_view<const float> x, matrix_view<float> y,
+                           thread_pool* pool = nullptr) {
+    constexpr const char* kernel = "sparse_forward";
+    detail::require_size(kernel, w.cols, "rows of x (the layer's inputs)", x.rows);
+    detail::require_size(kernel, w.rows, "rows of y (the layer's outputs)", y.rows);
+    detail::require_size(kernel, x.samples, "samples in y (those of x)", y.samples);
+    detail::require_size(kernel, x.stride, "floats of row stride in y (that of x)", y.stride);
+    detail::require_stride(kernel, y.stride);
+
+    std::size_t total = 0;
+    for (std::size_t o = 0; o < w.rows; ++o) total += w.row_count[o] + 1;
+    const std::size_t parts = detail::sparse_parts(pool, total, y.stride);
+    if (parts <= 1) {
+        detail::forward_rows(w, weights, bias, x, y, 0, w.rows);
+        return;
+    }
+    const struct {
+        const sparse_rows& w;
+        const float* weights;
+        const float* bias;
+        matrix_view<const float> x;
+        matrix_view<float> y;
+        std::size_t total, parts;
+    } job{w, weights, bias, x, y, total, parts};
+    // A lambda holding one reference fits std::function's own storage: nothing is allocated.
+    pool->parallel_for(parts, [&job](std::size_t part) {
+        const std::size_t first = detail::row_at_cost(job.w, job.total * part / job.parts);
+        const std::size_t last = detail::row_at_cost(job.w, job.total * (part + 1) / job.parts);
+        detail::forward_rows(job.w, job.weights, job.bias, job.x, job.y, first, last);
+    });
+}
+
+/// dx = W^T dy: dx.rows == w.cols inputs, dy.rows == w.rows outputs. Every row of dx is written,
+/// rows of inputs with no connection with zeros, over the whole stride: the padding of dx stays
+/// zero when that of dy is (the library's invariant). Inputs are split between a pool's threads;
+/// the result does not depend on their number.
+inline void sparse_backward_input(const sparse_columns& w, const float* weights,
+                                  matrix_view<const float> dy, matrix_view<float> dx,
+                                  thread_pool* pool = nullptr) {
+    constexpr const char* kernel = "sparse_backward_input";
+    detail::require_size(kernel, w.rows, "rows of dy (the layer's outputs)", dy.rows);
+    detail::require_size(kernel, w.cols, "rows of dx (the layer's inputs)", dx.rows);
+    detail::require_size(kernel, dy.samples, "samples in dx (those of dy)", dx.samples);
+    detail::require_size(kernel, dy.stride, "floats of row stride in dx (that of dy)", dx.stride);
+    detail::require_stride(kernel, dx.stride);
+
+    const std::size_t total = w.col_begin[w.cols] + w.cols;
+    const std::size_t parts = detail::sparse_parts(pool, total, dx.stride);
+    if (parts <= 1) {
+        detail::backward_input_columns(w, weights, dy, dx, 0, w.cols);
+        return;
+    }
+    const struct {
+        const sparse_columns& w;
+        const float* weights;
+        matrix_view<const float> dy;
+        matrix_view<float> dx;
+        std::size_t total, parts;
+    } job{w, weights, dy, dx, total, parts};
+    pool->parallel_for(parts, [&job](std::size_t part) {
+        const std::size_t first = detail::column_at_cost(job.w, job.total * part / job.parts);
+        const std::size_t last = detail::column_at_cost(job.w, job.total * (part + 1) / job.parts);
+        detail::backward_input_columns(job.w, job.weights, job.dy, job.dx, first, last);
+    });
+}
+
+/// gradient[s] = the sum over samples of dy[o][j] * x[column[s]][j] for every live slot s of
+/// every row o: the gradient of the live weights only (the dense dy x^T sampled at the live
+/// connections). Slack slots are not written. The sum runs over the whole padded stride, which
+/// adds nothing when dy's padding is zero and x's is finite (the library's invariant). Rows are
+/// split between a pool's threads; the result does not depend on their number.
+inline void sparse_weight_gradient(const sparse_rows& w, matrix_view<const float> x,
+                                   matrix_view<const float> dy, float* gradient,
+                                   thread_pool* pool = nullptr) {
+    constexpr const char* kernel = "sparse_weight_gradient";
+    detail::require_size(kernel, w.cols, "rows of x (the layer's inputs)", x.rows);
+    detail::require_size(kernel, w.rows, "rows of dy (the layer's outputs)", dy.rows);
+    detail::require_size(kernel, x.samples, "samples in dy (those of x)", dy.samples);
+    detail::require_size(kernel, x.stride, "floats of row stride in dy (that of x)", dy.stride);
+    detail::require_stride(kernel, dy.stride);
+
+    std::size_t total = 0;
+    for (std::size_t o = 0; o < w.rows; ++o) total += w.row_count[o] + 1;
+    const std::size_t parts = detail::sparse_parts(pool, total, dy.stride);
+    if (parts <= 1) {
+        detail::weight_gradient_rows(w, x, dy, gradient, 0, w.rows);
+        return;
+    }
+    const struct {
+        const sparse_rows& w;
+        matrix_view<const float> x;
+        matrix_view<const float> dy;
+        float* gradient;
+        std::size_t total, parts;
+    } job{w, x, dy, gradient, total, parts};
+    pool->parallel_for(parts, [&job](std::size_t part) {
+        const std::size_t first = detail::row_at_cost(job.w, job.total * part / job.parts);
+        const std::size_t last = detail::row_at_cost(job.w, job.total * (part + 1) / job.parts);
+        detail::weight_gradient_rows(job.w, job.x, job.dy, job.gradient, first, last);
+    });
+}
+
+}  // namespace neuroplastic::kernels

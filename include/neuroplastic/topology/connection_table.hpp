@@ -1,0 +1,360 @@
+// The live connections of a plastic structure: which input (column) feeds which neuron (row).
+// Connections are stored by row in compressed rows with slack: each row owns a run of slots, its
+// live connections first, in ascending column order, and free slots after them, so a rewiring
+// rewrites only the rows it touches. Only when a row outgrows its run is the whole table laid
+// out again (counted by `repacks()`). A transposed index (by column) is rebuilt after each
+// change for the kernels that run over inputs.
+//
+// The per-connection values (weights, their gradient, optimiser state) live in a `parameter`
+// indexed by slot; rewiring moves them with their connections and zeroes what it frees, so
+// free slots hold zero weights, zero gradients and zero state, and optimiser steps leave them so.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../core/parameter.hpp"
+#include "../kernels/sparse.hpp"
+
+namespace neuroplastic {
+
+/// A connection from input `col` to neuron `row`.
+struct connection {
+    std::uint32_t row = 0;
+    std::uint32_t col = 0;
+    friend bool operator==(const connection&, const connection&) = default;
+    friend auto operator<=>(const connection&, const connection&) = default;
+};
+
+/// Compressed rows with slack; see the top of this header.
+class connection_table {
+public:
+    /// Free slots given to a row of `count` connections when the table is laid out.
+    static std::size_t slack_for(std::size_t count) noexcept { return std::max<std::size_t>(4, count / 4); }
+
+    connection_table() = default;
+
+    /// An empty table of `rows` neurons reading `cols` inputs.
+    connection_table(std::size_t rows, std::size_t cols) : rows_(rows), cols_(cols) {
+        if (rows > max_index || cols > max_index) {
+            throw argument_error("connection_table: at most 2^32 - 1 rows and columns, found " +
+                                 std::to_string(rows) + " x " + std::to_string(cols));
+        }
+        lay_out(std::vector<std::uint32_t>(rows, 0));
+    }
+
+    /// Replaces every connection by `positions`, given as row * cols() + col in ascending order
+    /// without repeats. The slots are laid out afresh: resize the payload to capacity().
+    void assign(std::span<const std::uint64_t> positions) {
+        std::vector<std::uint32_t> counts(rows_, 0);
+        std::uint64_t previous = 0;
+        for (std::size_t j = 0; j < positions.size(); ++j) {
+            const std::uint64_t p = positions[j];
+            if (p >= std::uint64_t(rows_) * cols_ || (j > 0 && p <= previous)) {
+                throw argument_error("connection_table::assign: positions must ascend below " +
+                                     std::to_string(std::uint64_t(rows_) * cols_) +
+                                     "; found " + std::to_string(p) + " at index " +
+                                     std::to_string(j));
+            }
+            previous = p;
+            ++counts[p / cols_];
+        }
+        lay_out(counts);
+        std::vector<std::uint32_t> fill(rows_, 0);
+        for (const std::uint64_t p : positions) {
+            const auto row = static_cast<std::size_t>(p / cols_);
+            column_[begin_[row] + fill[row]++] = static_cast<std::uint32_t>(p % cols_);
+        }
+        rebuild_columns();
+    }
+
+    [[nodiscard]] std::size_t rows() const noexcept { return rows_; }
+    [[nodiscard]] std::size_t cols() const noexcept { return cols_; }
+    /// Live connections.
+    [[nodiscard]] std::size_t live() const noexcept { return live_; }
+    /// Slots, live and free: the size of the payload.
+    [[nodiscard]] std::size_t capacity() const noexcept { return column_.size(); }
+    /// live() / (rows() * cols()).
+    [[nodiscard]] double density() const noexcept {
+        return rows_ * cols_ == 0 ? 0.0 : double(live_) / (double(rows_) * double(cols_));
+    }
+    /// How many times the whole table was laid out again because a row outgrew its slots.
+    [[nodiscard]] std::size_t repacks() const noexcept { return repacks_; }
+
+    [[nodiscard]] std::size_t row_begin(std::size_t row) const noexcept { return begin_[row]; }
+    [[nodiscard]] std::size_t row_count(std::size_t row) const noexcept { return count_[row]; }
+    [[nodiscard]] std::size_t row_capacity(std::size_t row) const noexcept { return capacity_[row]; }
+    /// The columns of row `row`'s live connections, ascending.
+    [[nodiscard]] std::span<const std::uint32_t> row_columns(std::size_t row) const noexcept {
+        return {column_.data() + begin_[row], count_[row]};
+    }
+    [[nodiscard]] std::uint32_t column(std::size_t slot) const noexcept { return column_[slot]; }
+
+    /// The slot of connection (row, col), or npos if it is absent.
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    [[nodiscard]] std::size_t find(std::size_t row, std::size_t col) const noexcept {
+        const auto cols = row_columns(row);
+        const auto it = std::lower_bound(cols.begin(), cols.end(), col);
+        if (it == cols.end() || *it != col) return npos;
+        return begin_[row] + static_cast<std::size_t>(it - cols.begin());
+    }
+    [[nodiscard]] bool contains(std::size_t row, std::size_t col) const noexcept {
+        return find(row, col) != npos;
+    }
+
+    /// The row of slot `slot` (a live or a free slot of that row).
+    [[nodiscard]] std::size_t row_of(std::size_t slot) const noexcept {
+        const auto it = std::upper_bound(begin_.begin(), begin_.end(), static_cast<std::uint32_t>(slot));
+        return static_cast<std::size_t>(it - begin_.begin()) - 1;
+    }
+
+    /// The table as the sparse kernels read it.
+    [[nodiscard]] kernels::sparse_rows by_rows() const noexcept {
+        return {rows_, cols_, begin_.data(), count_.data(), column_.data()};
+    }
+    [[nodiscard]] kernels::sparse_columns by_columns() const noexcept {
+        return {rows_, cols_, col_begin_.data(), col_row_.data(), col_slot_.data()};
+    }
+
+    /// Calls `f(row, col, slot)` for every live connection, row by row.
+    template <class F>
+    void for_each(F&& f) const {
+        for (std::size_t r = 0; r < rows_; ++r) {
+            for (std::size_t s = begin_[r]; s < begin_[r] + count_[r]; ++s) f(r, std::size_t(column_[s]), s);
+        }
+    }
+
+    /// Removes the live connections in the slots `removed` and adds the connections `added`
+    /// (absent after the removal, and distinct), keeping every row's columns ascending. Entries of
+    /// `payload` (its values, gradient and optimiser state) move with their connections; an added
+    /// connection starts with value added_values[j] and zero gradient and state; freed slots are
+    /// zeroed. Throws argument_error, before changing anything, on a slot that is not live, a
+    /// connection out of range, a duplicate, or one that is present and not removed.
+    void rewire(std::span<const std::uint32_t> removed, std::span<const connection> added,
+                parameter& payload, std::span<const float> added_values) {
+        if (payload.size() != capacity()) {
+            throw argument_error("connection_table::rewire: the payload has " +
+                                 std::to_string(payload.size()) + " entries, expected " +
+                                 std::to_string(capacity()));
+        }
+        if (added_values.size() != added.size()) {
+            throw argument_error("connection_table::rewire: " + std::to_string(added.size()) +
+                                 " connections to add but " + std::to_string(added_values.size()) +
+                                 " initial values");
+        }
+        // Removed slots by row, each row's removals ascending.
+        std::vector<std::uint32_t> gone(removed.begin(), removed.end());
+        std::sort(gone.begin(), gone.end());
+        for (std::size_t j = 0; j < gone.size(); ++j) {
+            const std::size_t slot = gone[j];
+            if (slot >= capacity() || (j > 0 && gone[j - 1] == gone[j]) ||
+                slot >= begin_[row_of(slot)] + count_[row_of(slot)]) {
+                throw argument_error("connection_table::rewire: slot " + std::to_string(slot) +
+                                     " is not a live connection, or is removed twice");
+            }
+        }
+        for (const connection& c : added) {
+            if (c.row >= rows_ || c.col >= cols_) {
+                throw argument_error("connection_table::rewire: connection (" +
+                                     std::to_string(c.row) + ", " + std::to_string(c.col) +
+                                     ") is outside a table of " + std::to_string(rows_) + " x " +
+                                     std::to_string(cols_));
+            }
+        }
+        std::vector<std::size_t> order(added.size());
+        for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return added[a] < added[b]; });
+
+        // Each touched row's new entries: a kept old slot, or an added connection (~index).
+        std::vector<std::uint32_t> new_counts(count_.begin(), count_.end());
+        std::vector<std::uint32_t> touched;
+        {
+            std::size_t g = 0, a = 0;
+            while (g < gone.size() || a < order.size()) {
+                const std::size_t row = std::min(g < gone.size() ? row_of(gone[g]) : rows_,
+                                                 a < order.size() ? std::size_t(added[order[a]].row) : rows_);
+                std::size_t removed_here = 0, added_here = 0;
+                while (g < gone.size() && row_of(gone[g]) == row) ++g, ++removed_here;
+                while (a < order.size() && added[order[a]].row == row) {
+                    const connection c = added[order[a]];
+                    if (a > 0 && added[order[a - 1]] == c) {
+                        throw argument_error("connection_table::rewire: connection (" +
+                                             std::to_string(c.row) + ", " + std::to_string(c.col) +
+                                             ") is added twice");
+                    }
+                    const std::size_t present = find(c.row, c.col);
+                    if (present != npos && !std::binary_search(gone.begin(), gone.end(),
+                                                               static_cast<std::uint32_t>(present))) {
+                        throw argument_error("connection_table::rewire: connection (" +
+                                             std::to_string(c.row) + ", " + std::to_string(c.col) +
+                                             ") is already live");
+                    }
+                    ++a, ++added_here;
+                }
+                touched.push_back(static_cast<std::uint32_t>(row));
+                new_counts[row] = static_cast<std::uint32_t>(count_[row] - removed_here + added_here);
+            }
+        }
+
+        bool fits = true;
+        for (const std::uint32_t row : touched) fits = fits && new_counts[row] <= capacity_[row];
+
+        // The merged entries of row `row` in column order, read from the layout (begin, count,
+        // column): a kept old slot (>= 0) or an added connection (~index into `added`).
+        std::size_t next_gone = 0, next_added = 0;
+        const auto merge_row = [&](std::size_t row, const std::vector<std::uint32_t>& begin,
+                                   const std::vector<std::uint32_t>& count,
+                                   const std::vector<std::uint32_t>& column,
+                                   std::vector<std::int64_t>& out) {
+            out.clear();
+            std::size_t s = begin[row];
+            const std::size_t end = begin[row] + count[row];
+            while (next_gone < gone.size() && gone[next_gone] < s) ++next_gone;
+            while (next_added < order.size() && added[order[next_added]].row < row) ++next_added;
+            const auto adding_here = [&] {
+                return next_added < order.size() && added[order[next_added]].row == row;
+            };
+            while (s < end || adding_here()) {
+                if (s < end && !(adding_here() && added[order[next_added]].col < column[s])) {
+                    if (next_gone < gone.size() && gone[next_gone] == s) {
+                        ++next_gone;
+                    } else {
+                        out.push_back(static_cast<std::int64_t>(s));
+                    }
+                    ++s;
+                } else {
+                    out.push_back(~static_cast<std::int64_t>(order[next_added]));
+                    ++next_added;
+                }
+            }
+        };
+
+        std::vector<std::int64_t> entries;
+        if (fits) {
+            // Rewrite the touched rows in place, through a copy of each.
+            std::vector<aligned_buffer<float>*> buffers;  // the values come first
+            payload.for_each_buffer([&](aligned_buffer<float>& b) { buffers.push_back(&b); });
+            std::vector<float> saved;
+            std::vector<std::uint32_t> saved_cols;
+            for (const std::uint32_t row : touched) {
+                merge_row(row, begin_, count_, column_, entries);
+                const std::size_t n = entries.size();
+                saved_cols.assign(n, 0);
+                saved.assign(n * buffers.size(), 0.0f);
+                for (std::size_t e = 0; e < n; ++e) {
+                    const std::int64_t src = entries[e];
+                    saved_cols[e] = src >= 0 ? column_[std::size_t(src)] : added[std::size_t(~src)].col;
+                    for (std::size_t b = 0; b < buffers.size(); ++b) {
+                        float v = 0.0f;
+                        if (src >= 0) {
+                            v = (*buffers[b])[std::size_t(src)];
+                        } else if (b == 0) {
+                            v = added_values[std::size_t(~src)];
+                        }
+                        saved[b * n + e] = v;
+                    }
+                }
+                const std::size_t base = begin_[row];
+                for (std::size_t e = 0; e < capacity_[row]; ++e) {
+                    column_[base + e] = e < n ? saved_cols[e] : 0;
+                    for (std::size_t b = 0; b < buffers.size(); ++b) {
+                        (*buffers[b])[base + e] = e < n ? saved[b * n + e] : 0.0f;
+                    }
+                }
+                live_ = live_ - count_[row] + n;
+                count_[row] = static_cast<std::uint32_t>(n);
+            }
+        } else {
+            // Lay the whole table out again with fresh slack, moving every entry.
+            const std::vector<std::uint32_t> old_begin = begin_, old_count = count_;
+            const std::vector<std::uint32_t> old_column = column_;
+            lay_out(new_counts);
+            ++repacks_;
+            std::vector<std::size_t> source(capacity(), parameter::no_source);
+            std::vector<std::pair<std::size_t, float>> fresh;  // new slot, initial value
+            for (std::size_t row = 0, t = 0; row < rows_; ++row) {
+                if (t < touched.size() && touched[t] == row) {
+                    ++t;
+                    merge_row(row, old_begin, old_count, old_column, entries);
+                } else {
+                    entries.clear();
+                    for (std::size_t s = old_begin[row]; s < old_begin[row] + old_count[row]; ++s) {
+                        entries.push_back(static_cast<std::int64_t>(s));
+                    }
+                }
+                for (std::size_t e = 0; e < entries.size(); ++e) {
+                    const std::size_t slot = begin_[row] + e;
+                    const std::int64_t src = entries[e];
+                    if (src >= 0) {
+                        source[slot] = std::size_t(src);
+                        column_[slot] = old_column[std::size_t(src)];
+                    } else {
+                        column_[slot] = added[std::size_t(~src)].col;
+                        fresh.emplace_back(slot, added_values[std::size_t(~src)]);
+                    }
+                }
+            }
+            payload.remap(capacity(), source);
+            for (const auto& [slot, value] : fresh) payload.value()[slot] = value;
+        }
+        rebuild_columns();
+    }
+
+private:
+    static constexpr std::size_t max_index = std::numeric_limits<std::uint32_t>::max();
+
+    // Gives row r count[r] live slots followed by its slack; the columns are left to the caller.
+    void lay_out(const std::vector<std::uint32_t>& counts) {
+        begin_.assign(rows_, 0);
+        count_.assign(counts.begin(), counts.end());
+        capacity_.assign(rows_, 0);
+        std::size_t next = 0;
+        live_ = 0;
+        for (std::size_t r = 0; r < rows_; ++r) {
+            const std::size_t cap = std::min<std::size_t>(cols_, counts[r] + slack_for(counts[r]));
+            begin_[r] = static_cast<std::uint32_t>(next);
+            capacity_[r] = static_cast<std::uint32_t>(std::max<std::size_t>(cap, counts[r]));
+            next += capacity_[r];
+            live_ += counts[r];
+        }
+        if (next > max_index) {
+            throw argument_error("connection_table: more than 2^32 - 1 slots");
+        }
+        column_.assign(next, 0);
+    }
+
+    // The transposed index, by a counting sort of the live slots on their column.
+    void rebuild_columns() {
+        col_begin_.assign(cols_ + 1, 0);
+        for (std::size_t r = 0; r < rows_; ++r) {
+            for (std::size_t s = begin_[r]; s < begin_[r] + count_[r]; ++s) ++col_begin_[column_[s] + 1];
+        }
+        for (std::size_t c = 0; c < cols_; ++c) col_begin_[c + 1] += col_begin_[c];
+        col_row_.assign(live_, 0);
+        col_slot_.assign(live_, 0);
+        std::vector<std::uint32_t> fill(col_begin_.begin(), col_begin_.end() - 1);
+        for (std::size_t r = 0; r < rows_; ++r) {
+            for (std::size_t s = begin_[r]; s < begin_[r] + count_[r]; ++s) {
+                const std::uint32_t e = fill[column_[s]]++;
+                col_row_[e] = static_cast<std::uint32_t>(r);
+                col_slot_[e] = static_cast<std::uint32_t>(s);
+            }
+        }
+    }
+
+    std::size_t rows_ = 0;
+    std::size_t cols_ = 0;
+    std::size_t live_ = 0;
+    std::size_t repacks_ = 0;
+    std::vector<std::uint32_t> begin_, count_, capacity_;
+    std::vector<std::uint32_t> column_;
+    std::vector<std::uint32_t> col_begin_, col_row_, col_slot_;
+};
+
+}  // namespace neuroplastic
