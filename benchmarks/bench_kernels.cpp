@@ -35,25 +35,24 @@ void bench_dense(benchmark::State& state, product which) {
     const auto dy = random_buffer(out * batch, 3);
     npl::aligned_buffer<float> y(out * batch), dx(in * batch), dw(out * in);
     const auto run = [&] {
-        const auto gemm = Reference ? kernels::reference::gemm
-                                    : [](std::size_t m, std::size_t n, std::size_t k,
-                                         kernels::operand a, kernels::operand b, float* c,
-                                         std::size_t ldc, bool acc) {
-                                          kernels::gemm(m, n, k, a, b, c, ldc, acc);
-                                      };
+        const auto gemm = Reference
+                              ? kernels::reference::gemm
+                              : [](std::size_t m, std::size_t n, std::size_t k, kernels::operand a,
+                                   kernels::operand b, float* c, std::size_t ldc,
+                                   bool acc) { kernels::gemm(m, n, k, a, b, c, ldc, acc); };
         switch (which) {
-        case product::forward:
-            gemm(out, batch, in, kernels::row_major(w.data(), in),
-                 kernels::row_major(x.data(), batch), y.data(), batch, false);
-            break;
-        case product::input_gradient:
-            gemm(in, batch, out, kernels::row_major(w.data(), in).transposed(),
-                 kernels::row_major(dy.data(), batch), dx.data(), batch, false);
-            break;
-        case product::weight_gradient:
-            gemm(out, in, batch, kernels::row_major(dy.data(), batch),
-                 kernels::row_major(x.data(), batch).transposed(), dw.data(), in, false);
-            break;
+            case product::forward:
+                gemm(out, batch, in, kernels::row_major(w.data(), in),
+                     kernels::row_major(x.data(), batch), y.data(), batch, false);
+                break;
+            case product::input_gradient:
+                gemm(in, batch, out, kernels::row_major(w.data(), in).transposed(),
+                     kernels::row_major(dy.data(), batch), dx.data(), batch, false);
+                break;
+            case product::weight_gradient:
+                gemm(out, in, batch, kernels::row_major(dy.data(), batch),
+                     kernels::row_major(x.data(), batch).transposed(), dw.data(), in, false);
+                break;
         }
     };
     for (auto _ : state) {
@@ -61,7 +60,8 @@ void bench_dense(benchmark::State& state, product which) {
         benchmark::ClobberMemory();
     }
     const double flops = 2.0 * double(in) * double(out) * double(batch);
-    state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void lenet_shapes(benchmark::internal::Benchmark* b) {

@@ -13,8 +13,8 @@ namespace npl = neuroplastic;
 
 namespace {
 
-using lenet = npl::network<npl::input<784>, npl::dense<300>, npl::relu, npl::dense<100>,
-                           npl::relu, npl::dense<10>>;
+using lenet = npl::network<npl::input<784>, npl::dense<300>, npl::relu, npl::dense<100>, npl::relu,
+                           npl::dense<10>>;
 
 void bench_lenet_step(benchmark::State& state) {
     const auto threads = static_cast<std::size_t>(state.range(0));
@@ -33,14 +33,21 @@ void bench_lenet_step(benchmark::State& state) {
     trainer.use_threads(threads);
     for (auto _ : state) benchmark::DoNotOptimize(trainer.step(x, labels, 0.01f));
 
-    const double flops = 2.0 * batch * (2.0 * (784 * 300 + 300 * 100 + 100 * 10) + 300 * 100 + 100 * 10);
-    state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["epoch_s"] = benchmark::Counter(1.0 / 469.0, benchmark::Counter::kIsIterationInvariantRate |
-                                                              benchmark::Counter::kInvert);
+    const double flops =
+        2.0 * batch * (2.0 * (784 * 300 + 300 * 100 + 100 * 10) + 300 * 100 + 100 * 10);
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["epoch_s"] = benchmark::Counter(
+        1.0 / 469.0, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 }  // namespace
 
-BENCHMARK(bench_lenet_step)->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(bench_lenet_step)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -3,7 +3,8 @@
 //
 //   fashion_mnist [--data DIR] [--epochs N] [--batch N] [--lr F] [--seed N] [--threads N]
 //                 [--model dense|sparse] [--method static|set|rigl] [--density F]
-//                 [--distribution uniform|er|erk] [--update-interval N] [--topology-log FILE]
+//                 [--distribution uniform|er|erk] [--update-interval N]
+//                 [--growth-init zero|random] [--topology-log FILE]
 //                 [--optimizer sgd|adam] [--momentum F] [--schedule cosine|constant]
 //                 [--min-accuracy F] [--json]
 //
@@ -32,17 +33,13 @@ namespace npl = neuroplastic;
 
 namespace {
 
-using lenet = npl::network<npl::input<784>,
-                           npl::dense<300>, npl::relu,
-                           npl::dense<100>, npl::relu,
+using lenet = npl::network<npl::input<784>, npl::dense<300>, npl::relu, npl::dense<100>, npl::relu,
                            npl::dense<10>>;
 
 // Every layer sparse, so that the density distribution decides which become dense (ERK makes
 // the output layer dense at density 0.1).
-using sparse_lenet = npl::network<npl::input<784>,
-                                  npl::sparse<300>, npl::relu,
-                                  npl::sparse<100>, npl::relu,
-                                  npl::sparse<10>>;
+using sparse_lenet = npl::network<npl::input<784>, npl::sparse<300>, npl::relu, npl::sparse<100>,
+                                  npl::relu, npl::sparse<10>>;
 
 struct settings {
     std::filesystem::path data = npl::default_fashion_mnist_dir();
@@ -60,6 +57,7 @@ struct settings {
     std::size_t update_interval = 0;  // 0: the method's default
     bool update_interval_given = false;
     std::string topology_log;
+    std::string growth_init;  // empty: the method's default
     std::string optimizer = "sgd";
     std::string schedule = "cosine";
     double min_accuracy = 0.0;
@@ -73,7 +71,8 @@ struct settings {
                  "                     [--threads N] [--model dense|sparse]\n"
                  "                     [--method static|set|rigl] [--density F]\n"
                  "                     [--distribution uniform|er|erk] [--update-interval N]\n"
-                 "                     [--topology-log FILE] [--optimizer sgd|adam]\n"
+                 "                     [--growth-init zero|random] [--topology-log FILE]\n"
+                 "                     [--optimizer sgd|adam]\n"
                  "                     [--momentum F] [--schedule cosine|constant]\n"
                  "                     [--min-accuracy F] [--json]\n",
                  problem.c_str(), problem.empty() ? "" : "\n");
@@ -130,6 +129,8 @@ settings parse(int argc, char** argv) {
         } else if (flag == "--update-interval") {
             s.update_interval = number<std::size_t>(flag, value);
             s.update_interval_given = true;
+        } else if (flag == "--growth-init") {
+            s.growth_init = std::string(value);
         } else if (flag == "--topology-log") {
             s.topology_log = std::string(value);
         } else if (flag == "--optimizer") {
@@ -151,6 +152,9 @@ settings parse(int argc, char** argv) {
     }
     if (!(s.density > 0.0 && s.density <= 1.0)) {
         usage("fashion_mnist: --density expects a value in (0, 1]");
+    }
+    if (!s.growth_init.empty() && s.growth_init != "zero" && s.growth_init != "random") {
+        usage("fashion_mnist: --growth-init expects zero or random, found " + s.growth_init);
     }
     if (s.update_interval_given && s.update_interval == 0) {
         usage("fashion_mnist: --update-interval must be positive");
@@ -196,8 +200,9 @@ double median(std::vector<double> v) {
 
 npl::topology::policy topology_policy(const settings& s) {
     const auto distribution = s.distribution == "uniform" ? npl::topology::distribution::uniform
-                              : s.distribution == "er"    ? npl::topology::distribution::erdos_renyi
-                                                          : npl::topology::distribution::erdos_renyi_kernel;
+                              : s.distribution == "er"
+                                  ? npl::topology::distribution::erdos_renyi
+                                  : npl::topology::distribution::erdos_renyi_kernel;
     npl::topology::policy p;
     if (s.method == "static") {
         p = npl::topology::static_mask{.density = s.density, .layer_density = distribution};
@@ -207,6 +212,8 @@ npl::topology::policy topology_policy(const settings& s) {
         p = npl::topology::rigl{.density = s.density, .layer_density = distribution};
     }
     if (s.update_interval_given) p.update_interval = s.update_interval;
+    if (s.growth_init == "zero") p.init = npl::topology::growth_init::zero;
+    if (s.growth_init == "random") p.init = npl::topology::growth_init::random;
     p.seed = s.seed;
     return p;
 }
@@ -228,9 +235,9 @@ int run(const settings& s, const loaded_data& data, Optimizer opt, Schedule sche
         live = 784 * 300 + 300 * 100 + 100 * 10;
     }
     npl::show_progress(trainer, stderr);
-    const auto history = trainer.fit(data.split.train, &data.split.test,
-                                     {.epochs = s.epochs, .batch_size = s.batch, .seed = s.seed,
-                                      .threads = s.threads});
+    const auto history = trainer.fit(
+        data.split.train, &data.split.test,
+        {.epochs = s.epochs, .batch_size = s.batch, .seed = s.seed, .threads = s.threads});
 
     std::vector<double> epoch_seconds;
     for (const auto& e : history.epochs) epoch_seconds.push_back(e.seconds);
@@ -238,29 +245,30 @@ int run(const settings& s, const loaded_data& data, Optimizer opt, Schedule sche
     const bool sparse = std::is_same_v<Network, sparse_lenet>;
     const std::string method = sparse ? s.method : "dense";
     const double density = sparse ? double(live) / (784 * 300 + 300 * 100 + 100 * 10) : 1.0;
-    std::printf("test accuracy %.4f after %zu epochs, %.3f s per epoch (median), %s, %s, "
-                "density %.4f\n",
-                last.test.accuracy, history.epochs.size(), median(epoch_seconds), method.c_str(),
-                npl::simd::arch_name(), density);
+    std::printf(
+        "test accuracy %.4f after %zu epochs, %.3f s per epoch (median), %s, %s, "
+        "density %.4f\n",
+        last.test.accuracy, history.epochs.size(), median(epoch_seconds), method.c_str(),
+        npl::simd::arch_name(), density);
     if (s.json) {
         std::string seconds_list;
         for (double t : epoch_seconds) {
             seconds_list += (seconds_list.empty() ? "" : ", ") + std::to_string(t);
         }
-        std::printf("{\"model\": \"%s\", \"method\": \"%s\", \"density\": %.6g, "
-                    "\"distribution\": \"%s\", \"live_connections\": %zu, \"data\": \"%s\", "
-                    "\"epochs\": %zu, \"batch\": %zu, \"lr\": %g, \"optimizer\": \"%s\", "
-                    "\"schedule\": \"%s\", \"seed\": %llu, \"threads\": %zu, \"simd\": \"%s\", "
-                    "\"parameters\": %zu, \"test_accuracy\": %.4f, \"test_loss\": %.4f, "
-                    "\"train_loss\": %.4f, \"train_seconds\": %.4f, \"seconds_per_epoch\": %.4f, "
-                    "\"epoch_seconds\": [%s]}\n",
-                    s.model.c_str(), method.c_str(), density,
-                    sparse ? s.distribution.c_str() : "-", live, data.source.c_str(),
-                    history.epochs.size(), s.batch, double(s.lr), s.optimizer.c_str(),
-                    s.schedule.c_str(), static_cast<unsigned long long>(s.seed), s.threads,
-                    npl::simd::arch_name(), sparse ? live + 300 + 100 + 10 : net.parameter_count(),
-                    last.test.accuracy, last.test.loss, last.train.loss, history.train_seconds,
-                    median(epoch_seconds), seconds_list.c_str());
+        std::printf(
+            "{\"model\": \"%s\", \"method\": \"%s\", \"density\": %.6g, "
+            "\"distribution\": \"%s\", \"live_connections\": %zu, \"data\": \"%s\", "
+            "\"epochs\": %zu, \"batch\": %zu, \"lr\": %g, \"optimizer\": \"%s\", "
+            "\"schedule\": \"%s\", \"seed\": %llu, \"threads\": %zu, \"simd\": \"%s\", "
+            "\"parameters\": %zu, \"test_accuracy\": %.4f, \"test_loss\": %.4f, "
+            "\"train_loss\": %.4f, \"train_seconds\": %.4f, \"seconds_per_epoch\": %.4f, "
+            "\"epoch_seconds\": [%s]}\n",
+            s.model.c_str(), method.c_str(), density, sparse ? s.distribution.c_str() : "-", live,
+            data.source.c_str(), history.epochs.size(), s.batch, double(s.lr), s.optimizer.c_str(),
+            s.schedule.c_str(), static_cast<unsigned long long>(s.seed), s.threads,
+            npl::simd::arch_name(), sparse ? live + 300 + 100 + 10 : net.parameter_count(),
+            last.test.accuracy, last.test.loss, last.train.loss, history.train_seconds,
+            median(epoch_seconds), seconds_list.c_str());
     }
     std::fflush(stdout);
     if (last.test.accuracy < s.min_accuracy) {
@@ -279,7 +287,8 @@ int with_model(const settings& s, const loaded_data& data, Optimizer opt, Schedu
 
 template <class Optimizer>
 int with_schedule(const settings& s, const loaded_data& data, Optimizer opt) {
-    if (s.schedule == "cosine") return with_model(s, data, opt, npl::cosine_schedule{.base_rate = s.lr});
+    if (s.schedule == "cosine")
+        return with_model(s, data, opt, npl::cosine_schedule{.base_rate = s.lr});
     return with_model(s, data, opt, npl::constant_schedule{.base_rate = s.lr});
 }
 

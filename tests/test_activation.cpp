@@ -32,8 +32,9 @@ void check_against_reference(std::size_t samples, float range) {
             const float v = x(f, s);
             INFO("x = " << v);
             REQUIRE(y(f, s) == Approx(Function::reference(v)).epsilon(1e-5).margin(1e-6));
-            REQUIRE(dx(f, s) ==
-                    Approx(dy(f, s) * Function::reference_derivative(v)).epsilon(1e-5).margin(1e-6));
+            REQUIRE(
+                dx(f, s) ==
+                Approx(dy(f, s) * Function::reference_derivative(v)).epsilon(1e-5).margin(1e-6));
         }
         for (std::size_t s = samples; s < dx.stride(); ++s) {
             REQUIRE(dx.data()[f * dx.stride() + s] == 0.0f);  // the padding stays zero

@@ -47,7 +47,7 @@ void check_invariants(const npl::connection_table& t) {
 
 // The weights of a table's payload as a map from (row, col), and its free slots checked zero.
 std::map<std::pair<std::size_t, std::size_t>, float> contents(const npl::connection_table& t,
-                                                               npl::parameter& p) {
+                                                              npl::parameter& p) {
     std::map<std::pair<std::size_t, std::size_t>, float> m;
     std::vector<bool> used(t.capacity(), false);
     t.for_each([&](std::size_t r, std::size_t c, std::size_t s) {
@@ -108,14 +108,16 @@ TEST_CASE("rewiring moves values and optimiser state with their connections", "[
     REQUIRE(t.repacks() == 0);
     const auto m = contents(t, p);
     const std::map<std::pair<std::size_t, std::size_t>, float> expected{
-        {{0, 0}, 0.0f}, {{0, 1}, -3.0f}, {{0, 5}, 5.0f}, {{0, 7}, -1.0f}, {{1, 1}, 11.0f}, {{1, 4}, -2.0f}};
+        {{0, 0}, 0.0f},  {{0, 1}, -3.0f}, {{0, 5}, 5.0f},
+        {{0, 7}, -1.0f}, {{1, 1}, 11.0f}, {{1, 4}, -2.0f}};
     REQUIRE(m == expected);
     REQUIRE(p.state(0)[t.find(0, 5)] == 105.0f);
     REQUIRE(p.state(0)[t.find(1, 1)] == 111.0f);
     REQUIRE(p.state(0)[t.find(0, 7)] == 0.0f);  // a new connection's state starts at zero
 }
 
-TEST_CASE("a row that outgrows its slack makes the table lay itself out again", "[topology][table]") {
+TEST_CASE("a row that outgrows its slack makes the table lay itself out again",
+          "[topology][table]") {
     npl::connection_table t(3, 40);
     const std::vector<std::uint64_t> positions{0, 40, 80};
     t.assign(positions);
@@ -144,7 +146,8 @@ TEST_CASE("a bad rewiring is refused and changes nothing", "[topology][table]") 
     const std::vector<std::uint64_t> positions{0, 1, 5};
     t.assign(positions);
     npl::parameter p("w", t.capacity(), true);
-    t.for_each([&](std::size_t r, std::size_t c, std::size_t s) { p.value()[s] = float(r * 4 + c + 1); });
+    t.for_each(
+        [&](std::size_t r, std::size_t c, std::size_t s) { p.value()[s] = float(r * 4 + c + 1); });
     const auto before = contents(t, p);
     const std::vector<float> one{0.0f};
     const std::vector<npl::connection> present{{0, 1}};
@@ -202,7 +205,8 @@ TEST_CASE("random rewirings agree with a simple model", "[topology][table]") {
             }
         }
         for (const auto& rc : gone) model.erase(rc);
-        for (std::size_t j = 0; j < added.size(); ++j) model[{added[j].row, added[j].col}] = values[j];
+        for (std::size_t j = 0; j < added.size(); ++j)
+            model[{added[j].row, added[j].col}] = values[j];
         t.rewire(removed, added, w, values);
         check_invariants(t);
         REQUIRE(contents(t, w) == model);

@@ -263,8 +263,8 @@ TEST_CASE("read_csv_string reports labels that are not class numbers", "[csv]") 
 }
 
 TEST_CASE("read_csv_string reports text without data", "[csv]") {
-    CHECK(contains(csv_failure(""),
-                   "table: expected at least one row of data, found an empty file"));
+    CHECK(
+        contains(csv_failure(""), "table: expected at least one row of data, found an empty file"));
     CHECK(contains(csv_failure("\n  \r\n\n"), "found an empty file"));
     csv_options options;
     options.header = true;

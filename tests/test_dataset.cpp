@@ -73,24 +73,25 @@ TEST_CASE("dataset::add rejects samples that do not fit, and keeps what it had",
     d.add(std::array{1.0f, 2.0f, 3.0f}, 1);
 
     SECTION("too few feature values") {
-        const auto message =
-            error_message<data_error>([&] { d.add(std::array{1.0f, 2.0f}, 1); });
+        const auto message = error_message<data_error>([&] { d.add(std::array{1.0f, 2.0f}, 1); });
         INFO(message);
         CHECK(contains(message, "digits"));
         CHECK(contains(message, "expected 3 feature values"));
         CHECK(contains(message, "found 2"));
     }
     SECTION("a label outside the classes") {
-        const auto message =
-            error_message<data_error>([&] { d.add(std::array{1.0f, 2.0f, 3.0f}, 4); });
+        const auto message = error_message<data_error>([&] {
+            d.add(std::array{1.0f, 2.0f, 3.0f}, 4);
+        });
         INFO(message);
         CHECK(contains(message, "digits"));
         CHECK(contains(message, "label 4"));
         CHECK(contains(message, "4 classes"));
     }
     SECTION("target values for a labelled data set") {
-        const auto message = error_message<data_error>(
-            [&] { d.add(std::array{1.0f, 2.0f, 3.0f}, std::array{0.5f}); });
+        const auto message = error_message<data_error>([&] {
+            d.add(std::array{1.0f, 2.0f, 3.0f}, std::array{0.5f});
+        });
         INFO(message);
         CHECK(contains(message, "expected 0 target values"));
         CHECK(contains(message, "found 1"));
@@ -106,8 +107,9 @@ TEST_CASE("a data set with target values checks their number", "[dataset]") {
     CHECK(d.size() == 1);
     CHECK(d.target(0)[1] == 0.5f);
 
-    const auto wrong_count = error_message<data_error>(
-        [&] { d.add(std::array{1.0f, 2.0f}, std::array{0.25f, 0.5f, 0.75f}); });
+    const auto wrong_count = error_message<data_error>([&] {
+        d.add(std::array{1.0f, 2.0f}, std::array{0.25f, 0.5f, 0.75f});
+    });
     INFO(wrong_count);
     CHECK(contains(wrong_count, "curve"));
     CHECK(contains(wrong_count, "expected 2 target values"));

@@ -31,7 +31,7 @@ void check_dense(std::size_t samples) {
     l.forward(x.view(), y.view(), {});
     l.backward(x.view(), y.view(), dy.view(), dx.view(), {});
 
-    const double tolerance = 1e-5 * (In + Out + samples);
+    const double tolerance = 1e-5 * double(In + Out + samples);
     for (std::size_t o = 0; o < Out; ++o) {
         for (std::size_t s = 0; s < samples; ++s) {
             double sum = l.bias(o);
@@ -53,7 +53,8 @@ void check_dense(std::size_t samples) {
             for (std::size_t o = 0; o < Out; ++o) sum += double(l.weight(o, i)) * dy(o, s);
             REQUIRE(std::abs(dx(i, s) - sum) < tolerance);
         }
-        for (std::size_t s = samples; s < dx.stride(); ++s) REQUIRE(dx.data()[i * dx.stride() + s] == 0.0f);
+        for (std::size_t s = samples; s < dx.stride(); ++s)
+            REQUIRE(dx.data()[i * dx.stride() + s] == 0.0f);
     }
 }
 
@@ -120,7 +121,8 @@ TEST_CASE("dense results do not depend on the number of threads", "[dense][threa
     }
     l.forward(x.view(), y1.view(), {});
     l.backward(x.view(), y1.view(), dy.view(), dx1.view(), {});
-    const std::vector<float> w_gradient(l.weights().gradient().begin(), l.weights().gradient().end());
+    const std::vector<float> w_gradient(l.weights().gradient().begin(),
+                                        l.weights().gradient().end());
     npl::thread_pool pool(2);
     l.forward(x.view(), y2.view(), {&pool, true});
     l.backward(x.view(), y2.view(), dy.view(), dx2.view(), {&pool, true});

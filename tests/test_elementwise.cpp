@@ -33,7 +33,8 @@ void check_rows(std::size_t samples) {
     }
     kernels::clear_padding(y.view());
     for (std::size_t r = 0; r < Rows; ++r) {
-        for (std::size_t s = samples; s < y.stride(); ++s) REQUIRE(y.data()[r * y.stride() + s] == 0.0f);
+        for (std::size_t s = samples; s < y.stride(); ++s)
+            REQUIRE(y.data()[r * y.stride() + s] == 0.0f);
     }
 }
 

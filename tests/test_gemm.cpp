@@ -53,8 +53,8 @@ void check_product(std::size_t m, std::size_t n, std::size_t k, bool trans_a, bo
             worst = std::max(worst, std::abs(double(got) - want) / (double(k) + 1.0));
         }
     }
-    INFO("m=" << m << " n=" << n << " k=" << k << " trans_a=" << trans_a
-              << " trans_b=" << trans_b << " accumulate=" << accumulate);
+    INFO("m=" << m << " n=" << n << " k=" << k << " trans_a=" << trans_a << " trans_b=" << trans_b
+              << " accumulate=" << accumulate);
     REQUIRE(worst < 1e-6);
 }
 
@@ -75,9 +75,9 @@ TEST_CASE("gemm matches the reference at awkward sizes in every layout", "[gemm]
 
 TEST_CASE("gemm matches the reference at the LeNet-300-100 training shapes", "[gemm]") {
     for (auto [in, out] : {std::pair<std::size_t, std::size_t>{784, 300}, {300, 100}, {100, 10}}) {
-        check_product(out, 128, in, false, false, true);   // forward: W x, onto the bias
-        check_product(in, 128, out, true, false, false);   // input gradient: W^T dy
-        check_product(out, in, 128, false, true, false);   // weight gradient: dy x^T
+        check_product(out, 128, in, false, false, true);  // forward: W x, onto the bias
+        check_product(in, 128, out, true, false, false);  // input gradient: W^T dy
+        check_product(out, in, 128, false, true, false);  // weight gradient: dy x^T
     }
 }
 

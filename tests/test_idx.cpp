@@ -174,8 +174,8 @@ TEST_CASE("read_idx reports files that cannot be opened", "[idx]") {
         CHECK(contains(message, (dir / "absent.gz").string()));
     }
     SECTION("a directory") {
-        const auto message = error_message<io_error>(
-            [&] { (void)read_idx(dir.path(), dir / "labels.gz", "x"); });
+        const auto message =
+            error_message<io_error>([&] { (void)read_idx(dir.path(), dir / "labels.gz", "x"); });
         INFO(message);
         CHECK(contains(message, dir.path().string()));
         CHECK(contains(message, "found a directory"));
@@ -419,9 +419,9 @@ TEST_CASE("the IDX fixtures in tests/data/idx read as their names say", "[idx]")
         INFO(images);
         CHECK_THROWS_AS(read_idx(data / images, labels, "fixture"), data_error);
     }
-    CHECK_THROWS_AS(read_idx(data / "three-images-idx3-ubyte", data / "label-too-large-idx1-ubyte",
-                             "fixture"),
-                    data_error);
+    CHECK_THROWS_AS(
+        read_idx(data / "three-images-idx3-ubyte", data / "label-too-large-idx1-ubyte", "fixture"),
+        data_error);
 }
 
 TEST_CASE("load_fashion_mnist reports a directory without the files", "[idx]") {

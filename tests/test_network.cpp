@@ -60,8 +60,8 @@ TEST_CASE("a network's forward pass is its layers applied in order", "[network]"
 
 TEST_CASE("equal seeds give equal networks; the seed matters", "[network]") {
     lenet a(7), b(7), c(8);
-    REQUIRE(std::memcmp(a.layer<0>().weights().value().data(), b.layer<0>().weights().value().data(),
-                        784 * 300 * sizeof(float)) == 0);
+    REQUIRE(std::memcmp(a.layer<0>().weights().value().data(),
+                        b.layer<0>().weights().value().data(), 784 * 300 * sizeof(float)) == 0);
     REQUIRE(a.layer<0>().weight(0, 0) != c.layer<0>().weight(0, 0));
     // Each layer draws from its own stream: re-initialising gives the same weights again.
     const float w = a.layer<4>().weight(3, 3);
@@ -82,8 +82,8 @@ TEST_CASE("whole-network gradients pass the finite-difference check", "[network]
     npl::softmax_cross_entropy<> loss;
     npl::gradient_check_options options;
     options.floor = 0.01;
-    const auto r = npl::check_network_gradients(net, loss, x, std::span<const std::uint32_t>(labels),
-                                                options);
+    const auto r =
+        npl::check_network_gradients(net, loss, x, std::span<const std::uint32_t>(labels), options);
     INFO(r.worst);
     REQUIRE(r.passed);
     REQUIRE(r.checked == 6 * 8 + 8 + 8 * 7 + 7 + 7 * 4 + 4);

@@ -49,7 +49,7 @@ TEST_CASE("SGD steps match hand-computed values", "[optimizer]") {
 
 TEST_CASE("weight decay skips parameters that do not decay", "[optimizer]") {
     const auto bias = run(npl::sgd{.momentum = 0.9f, .weight_decay = 0.01f}, {0.5f, -0.2f}, false);
-    REQUIRE(bias[0] == Approx(0.95));                     // v = 0.5
+    REQUIRE(bias[0] == Approx(0.95));                       // v = 0.5
     REQUIRE(bias[1] == Approx(0.95 - 0.1 * (0.45 - 0.2)));  // v = 0.9 * 0.5 - 0.2
     const auto adam_bias = run(npl::adamw(0.1f), {0.5f, -0.2f}, false);
     const auto adam_plain = run(npl::adam{}, {0.5f, -0.2f});

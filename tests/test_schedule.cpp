@@ -20,9 +20,9 @@ TEST_CASE("a constant schedule keeps its rate, after a linear warm-up", "[schedu
 TEST_CASE("a step schedule multiplies by gamma every few epochs", "[schedule]") {
     const npl::step_schedule s{.base_rate = 0.1f, .gamma = 0.5f, .every_epochs = 2};
     REQUIRE(s.rate({0, 100, 10}) == Approx(0.1));
-    REQUIRE(s.rate({19, 100, 10}) == Approx(0.1));   // epoch 1
-    REQUIRE(s.rate({20, 100, 10}) == Approx(0.05));  // epoch 2
-    REQUIRE(s.rate({45, 100, 10}) == Approx(0.025)); // epoch 4
+    REQUIRE(s.rate({19, 100, 10}) == Approx(0.1));    // epoch 1
+    REQUIRE(s.rate({20, 100, 10}) == Approx(0.05));   // epoch 2
+    REQUIRE(s.rate({45, 100, 10}) == Approx(0.025));  // epoch 4
 }
 
 TEST_CASE("a cosine schedule falls along half a cosine to its final rate", "[schedule]") {

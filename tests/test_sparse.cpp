@@ -40,17 +40,20 @@ void check_against_masked_dense(double density, std::size_t samples) {
     d.forward(x.view(), yd.view(), {});
     s.backward(x.view(), ys.view(), dy.view(), dxs.view(), {});
     d.backward(x.view(), yd.view(), dy.view(), dxd.view(), {});
-    const double tolerance = 1e-5 * (In + Out + samples);
+    const double tolerance = 1e-5 * double(In + Out + samples);
     for (std::size_t o = 0; o < Out; ++o) {
-        for (std::size_t j = 0; j < samples; ++j) REQUIRE(std::abs(ys(o, j) - yd(o, j)) < tolerance);
+        for (std::size_t j = 0; j < samples; ++j)
+            REQUIRE(std::abs(ys(o, j) - yd(o, j)) < tolerance);
         REQUIRE(std::abs(s.biases().gradient()[o] - d.biases().gradient()[o]) < tolerance);
     }
     for (std::size_t i = 0; i < In; ++i) {
-        for (std::size_t j = 0; j < samples; ++j) REQUIRE(std::abs(dxs(i, j) - dxd(i, j)) < tolerance);
+        for (std::size_t j = 0; j < samples; ++j)
+            REQUIRE(std::abs(dxs(i, j) - dxd(i, j)) < tolerance);
     }
     // The sampled weight gradient equals the dense one at every live connection.
     s.connections().for_each([&](std::size_t o, std::size_t i, std::size_t slot) {
-        REQUIRE(std::abs(s.weights().gradient()[slot] - d.weights().gradient()[o * In + i]) < tolerance);
+        REQUIRE(std::abs(s.weights().gradient()[slot] - d.weights().gradient()[o * In + i]) <
+                tolerance);
     });
 }
 
@@ -74,10 +77,12 @@ TEST_CASE("a sparse layer with every connection live equals dense<N> with the sa
     sparse_net s(3);
     REQUIRE(s.layer<0>().live_connections() == 600);  // fully connected until sparsified
     for (std::size_t o = 0; o < 30; ++o) {
-        for (std::size_t i = 0; i < 20; ++i) s.layer<0>().set_weight(o, i, d.layer<0>().weight(o, i));
+        for (std::size_t i = 0; i < 20; ++i)
+            s.layer<0>().set_weight(o, i, d.layer<0>().weight(o, i));
     }
     for (std::size_t o = 0; o < 5; ++o) {
-        for (std::size_t i = 0; i < 30; ++i) s.layer<2>().set_weight(o, i, d.layer<2>().weight(o, i));
+        for (std::size_t i = 0; i < 30; ++i)
+            s.layer<2>().set_weight(o, i, d.layer<2>().weight(o, i));
     }
     npl::rng g(4);
     const auto x = random_batch<20>(9, g);
@@ -182,7 +187,7 @@ TEST_CASE("sparse layers track dormant neurons", "[sparse]") {
     REQUIRE(l.activity().active(2));
     REQUIRE(l.activity().dormant() == 1);
     l.activity().reset();
-    REQUIRE(l.activity().dormant() == 0);  // nothing observed yet
+    REQUIRE(l.activity().dormant() == 0);             // nothing observed yet
     l.forward(x.view(), y.view(), {nullptr, false});  // inference is not observed
     REQUIRE(l.activity().observations() == 0);
 }

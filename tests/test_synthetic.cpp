@@ -20,7 +20,8 @@ using neuroplastic::test::error_message;
 
 namespace {
 
-double squared_distance(std::span<const float> a, std::span<const float> b) {
+template <class A, class B>
+double squared_distance(const A& a, const B& b) {
     double sum = 0;
     for (std::size_t f = 0; f < a.size(); ++f) {
         const double d = static_cast<double>(a[f]) - static_cast<double>(b[f]);
@@ -135,8 +136,7 @@ TEST_CASE("make_synthetic is deterministic, and its parts are independent", "[sy
     CHECK(same_samples(a.test, more_test.test.head(20)));
 }
 
-TEST_CASE("make_synthetic is learnable, and needs more than a linear classifier",
-          "[synthetic]") {
+TEST_CASE("make_synthetic is learnable, and needs more than a linear classifier", "[synthetic]") {
     // The default problem, with fewer samples so that the nearest-neighbour search stays quick.
     const auto [train, test] = make_synthetic(784, 10, 1500, 200);
     const double linear = nearest_mean_accuracy(train, test);

@@ -39,10 +39,12 @@ std::set<std::pair<std::size_t, std::size_t>> topology_of(const Layer& l) {
 
 }  // namespace
 
-TEST_CASE("ERK shares a global density like RigL's reference implementation", "[topology][density]") {
+TEST_CASE("ERK shares a global density like RigL's reference implementation",
+          "[topology][density]") {
     // The figures of the PyTorch reference runs: 0.0796 / 0.2302 / 1.0 at 0.1 (the output layer
     // capped and the scale solved again), 0.0154 / 0.0445 / 0.367 at 0.02.
-    const auto d10 = topo::layer_densities(lenet_shapes, 0.1, topo::distribution::erdos_renyi_kernel);
+    const auto d10 =
+        topo::layer_densities(lenet_shapes, 0.1, topo::distribution::erdos_renyi_kernel);
     REQUIRE(d10[0] == Approx(0.0796).margin(5e-5));
     REQUIRE(d10[1] == Approx(0.2302).margin(5e-5));
     REQUIRE(d10[2] == 1.0);
@@ -50,7 +52,8 @@ TEST_CASE("ERK shares a global density like RigL's reference implementation", "[
     REQUIRE(d02[0] == Approx(0.0154).margin(5e-5));
     REQUIRE(d02[1] == Approx(0.0445).margin(5e-5));
     REQUIRE(d02[2] == Approx(0.367).margin(5e-4));
-    const auto counts = topo::layer_counts(lenet_shapes, 0.1, topo::distribution::erdos_renyi_kernel);
+    const auto counts =
+        topo::layer_counts(lenet_shapes, 0.1, topo::distribution::erdos_renyi_kernel);
     REQUIRE(counts[0] + counts[1] + counts[2] == 26620);  // round(0.1 * 266200), exactly
     REQUIRE(counts[2] == 1000);
 }
@@ -85,8 +88,10 @@ TEST_CASE("pruning rules pick what they promise", "[topology][rules]") {
     float largest_pruned = 0.0f, smallest_kept = 1e9f;
     t.for_each([&](std::size_t, std::size_t, std::size_t s) {
         const bool is_pruned = std::binary_search(pruned.begin(), pruned.end(), std::uint32_t(s));
-        if (is_pruned) largest_pruned = std::max(largest_pruned, std::abs(w[s]));
-        else smallest_kept = std::min(smallest_kept, std::abs(w[s]));
+        if (is_pruned)
+            largest_pruned = std::max(largest_pruned, std::abs(w[s]));
+        else
+            smallest_kept = std::min(smallest_kept, std::abs(w[s]));
     });
     REQUIRE(largest_pruned <= smallest_kept);
 
@@ -100,23 +105,27 @@ TEST_CASE("pruning rules pick what they promise", "[topology][rules]") {
         negatives += w[s] < 0.0f;
     });
     const auto set_pruned = topo::prune_signed(t, w, 0.3);
-    REQUIRE(set_pruned.size() == std::size_t(0.3 * positives) + std::size_t(0.3 * negatives) + 1);
+    REQUIRE(set_pruned.size() ==
+            std::size_t(0.3 * double(positives)) + std::size_t(0.3 * double(negatives)) + 1);
     std::size_t pruned_positive = 0;
     float largest_pruned_positive = 0.0f, smallest_kept_positive = 1e9f;
     t.for_each([&](std::size_t, std::size_t, std::size_t s) {
-        const bool is_pruned = std::binary_search(set_pruned.begin(), set_pruned.end(), std::uint32_t(s));
+        const bool is_pruned =
+            std::binary_search(set_pruned.begin(), set_pruned.end(), std::uint32_t(s));
         if (w[s] == 0.0f) REQUIRE(is_pruned);
         if (w[s] > 0.0f && is_pruned) {
             ++pruned_positive;
             largest_pruned_positive = std::max(largest_pruned_positive, w[s]);
         }
-        if (w[s] > 0.0f && !is_pruned) smallest_kept_positive = std::min(smallest_kept_positive, w[s]);
+        if (w[s] > 0.0f && !is_pruned)
+            smallest_kept_positive = std::min(smallest_kept_positive, w[s]);
     });
-    REQUIRE(pruned_positive == std::size_t(0.3 * positives));
+    REQUIRE(pruned_positive == std::size_t(0.3 * double(positives)));
     REQUIRE(largest_pruned_positive <= smallest_kept_positive);
 }
 
-TEST_CASE("growth rules pick absent connections, the gradient rule the largest", "[topology][rules]") {
+TEST_CASE("growth rules pick absent connections, the gradient rule the largest",
+          "[topology][rules]") {
     npl::rng g(4);
     npl::sparse<9>::layer<14> l;
     l.connect_random(50, g);
@@ -124,7 +133,8 @@ TEST_CASE("growth rules pick absent connections, the gradient rule the largest",
     const auto pruned = topo::prune_smallest(t, l.weights().value(), 10);
     std::set<std::pair<std::size_t, std::size_t>> kept;
     t.for_each([&](std::size_t r, std::size_t c, std::size_t s) {
-        if (!std::binary_search(pruned.begin(), pruned.end(), std::uint32_t(s))) kept.insert({r, c});
+        if (!std::binary_search(pruned.begin(), pruned.end(), std::uint32_t(s)))
+            kept.insert({r, c});
     });
 
     for (int round = 0; round < 20; ++round) {
@@ -155,8 +165,8 @@ TEST_CASE("growth rules pick absent connections, the gradient rule the largest",
         REQUIRE(std::abs(scores[c.row * 14 + c.col]) >= absent_scores[11]);
     }
     // A restriction is honoured: only inputs below the neuron's own index (a graph's order).
-    const auto ordered = topo::grow_random(t, pruned, 5, g,
-                                           [](std::size_t r, std::size_t c) { return c < r; });
+    const auto ordered =
+        topo::grow_random(t, pruned, 5, g, [](std::size_t r, std::size_t c) { return c < r; });
     for (const auto& c : ordered) REQUIRE(c.col < c.row);
 }
 
@@ -216,8 +226,8 @@ TEST_CASE("RigL and SET keep the live count, the invariants and the seed's topol
     for (const topo::policy& p :
          {topo::policy(topo::rigl{.density = 0.2, .update_interval = 5, .seed = 3}),
           topo::policy(topo::set{.density = 0.2, .update_interval = 5, .seed = 3}),
-          topo::policy(topo::sparse_momentum{.density = 0.2, .update_interval = 5, .window = 3,
-                                             .seed = 3})}) {
+          topo::policy(topo::sparse_momentum{
+              .density = 0.2, .update_interval = 5, .window = 3, .seed = 3})}) {
         INFO("method " << p.method);
         const auto train_once = [&](small_sparse& net) {
             npl::trainer t(net, npl::softmax_cross_entropy<>{}, npl::sgd{.momentum = 0.9f},
@@ -237,7 +247,8 @@ TEST_CASE("RigL and SET keep the live count, the invariants and the seed's topol
                 REQUIRE(r.layers[2].sparse == false);
                 REQUIRE(r.layers[2].live == 80);
             });
-            const auto history = t.fit(data().train, &data().test, {.epochs = 2, .batch_size = 50, .seed = 2});
+            const auto history =
+                t.fit(data().train, &data().test, {.epochs = 2, .batch_size = 50, .seed = 2});
             REQUIRE(updates > 0);
             REQUIRE(changed > 0);
             REQUIRE(history.epochs.back().test.accuracy > 0.4);
@@ -249,12 +260,14 @@ TEST_CASE("RigL and SET keep the live count, the invariants and the seed's topol
         train_once(a);
         train_once(b);
         REQUIRE(topology_of(a.layer<0>()) == topology_of(b.layer<0>()));
-        REQUIRE(std::memcmp(a.layer<0>().weights().value().data(), b.layer<0>().weights().value().data(),
+        REQUIRE(std::memcmp(a.layer<0>().weights().value().data(),
+                            b.layer<0>().weights().value().data(),
                             a.layer<0>().weights().size() * sizeof(float)) == 0);
         // Every slot beyond a row's live connections holds nothing.
         const auto& t = a.layer<0>().connections();
         for (std::size_t r = 0; r < t.rows(); ++r) {
-            for (std::size_t s = t.row_begin(r) + t.row_count(r); s < t.row_begin(r) + t.row_capacity(r); ++s) {
+            for (std::size_t s = t.row_begin(r) + t.row_count(r);
+                 s < t.row_begin(r) + t.row_capacity(r); ++s) {
                 REQUIRE(a.layer<0>().weights().value()[s] == 0.0f);
                 REQUIRE(a.layer<0>().weights().state(0)[s] == 0.0f);
             }

@@ -28,8 +28,10 @@ std::vector<float> weights_of(const Net& net) {
 }
 
 template <class Net>
-npl::training_history train(Net& net, std::uint64_t seed, std::size_t threads, std::size_t epochs = 3) {
-    npl::trainer t(net, npl::softmax_cross_entropy<>{}, npl::sgd{.momentum = 0.9f, .nesterov = true},
+npl::training_history train(Net& net, std::uint64_t seed, std::size_t threads,
+                            std::size_t epochs = 3) {
+    npl::trainer t(net, npl::softmax_cross_entropy<>{},
+                   npl::sgd{.momentum = 0.9f, .nesterov = true},
                    npl::cosine_schedule{.base_rate = 0.05f});
     return t.fit(data().train, &data().test,
                  {.epochs = epochs, .batch_size = 50, .seed = seed, .threads = threads});

@@ -11,6 +11,9 @@
 #include "core/parameter.hpp"
 #include "core/random.hpp"
 #include "core/thread_pool.hpp"
+#include "data/csv.hpp"
+#include "data/dataset.hpp"
+#include "data/synthetic.hpp"
 #include "kernels/elementwise.hpp"
 #include "kernels/gemm.hpp"
 #include "kernels/simd.hpp"
@@ -35,9 +38,6 @@
 #include "training/progress.hpp"
 #include "training/schedule.hpp"
 #include "training/trainer.hpp"
-#include "data/csv.hpp"
-#include "data/dataset.hpp"
-#include "data/synthetic.hpp"
 
 // Opt-in headers, not included above:
 //   data/idx.hpp  the IDX (MNIST) reader; it needs zlib (link ZLIB::ZLIB).

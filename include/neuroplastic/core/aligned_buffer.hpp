@@ -94,15 +94,15 @@ private:
     static T* allocate(std::size_t size) {
         if (size == 0) return nullptr;
         // Round the byte count up to whole cache lines so SIMD loads of the last line stay inside.
-        const std::size_t bytes = (size * sizeof(T) + buffer_alignment - 1) / buffer_alignment *
-                                  buffer_alignment;
-        void* memory = ::operator new(bytes, std::align_val_t{buffer_alignment});
+        const std::size_t bytes =
+            (size * sizeof(T) + buffer_alignment - 1) / buffer_alignment * buffer_alignment;
+        void* memory = ::operator new (bytes, std::align_val_t{buffer_alignment});
         std::memset(memory, 0, bytes);
         return static_cast<T*>(memory);
     }
 
     static void release(T* data) noexcept {
-        if (data != nullptr) ::operator delete(data, std::align_val_t{buffer_alignment});
+        if (data != nullptr) ::operator delete (data, std::align_val_t{buffer_alignment});
     }
 
     T* data_ = nullptr;

@@ -17,13 +17,20 @@
 namespace neuroplastic::diagnostic {
 
 // Tags that carry a number into the template arguments the compiler prints.
-template <std::size_t N> struct layer_position : std::integral_constant<std::size_t, N> {};
-template <std::size_t N> struct input_width : std::integral_constant<std::size_t, N> {};
-template <std::size_t N> struct output_width : std::integral_constant<std::size_t, N> {};
-template <std::size_t N> struct expected_width : std::integral_constant<std::size_t, N> {};
-template <std::size_t N> struct found_width : std::integral_constant<std::size_t, N> {};
-template <std::size_t N> struct network_output_width : std::integral_constant<std::size_t, N> {};
-template <std::size_t N> struct target_width : std::integral_constant<std::size_t, N> {};
+template <std::size_t N>
+struct layer_position : std::integral_constant<std::size_t, N> {};
+template <std::size_t N>
+struct input_width : std::integral_constant<std::size_t, N> {};
+template <std::size_t N>
+struct output_width : std::integral_constant<std::size_t, N> {};
+template <std::size_t N>
+struct expected_width : std::integral_constant<std::size_t, N> {};
+template <std::size_t N>
+struct found_width : std::integral_constant<std::size_t, N> {};
+template <std::size_t N>
+struct network_output_width : std::integral_constant<std::size_t, N> {};
+template <std::size_t N>
+struct target_width : std::integral_constant<std::size_t, N> {};
 
 template <class T>
 inline constexpr bool always_false = false;
@@ -49,7 +56,8 @@ constexpr bool check_layer() {
 /// Checks the width of the network's input.
 template <class Width>
 constexpr bool check_input() {
-    static_assert(Width::value > 0, "neuroplastic: a network's input<N> needs at least one feature");
+    static_assert(Width::value > 0,
+                  "neuroplastic: a network's input<N> needs at least one feature");
     return true;
 }
 

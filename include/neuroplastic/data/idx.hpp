@@ -64,8 +64,7 @@ public:
             const int reason = errno;
             throw io_error(where_ + ": expected a readable file, found one that cannot be " +
                            "opened (" +
-                           (reason != 0 ? std::strerror(reason) : "zlib could not allocate") +
-                           ")");
+                           (reason != 0 ? std::strerror(reason) : "zlib could not allocate") + ")");
         }
         // A larger buffer than zlib's 8 KiB default halves the time spent in system calls.
         gzbuffer(file_, 1U << 17);
@@ -153,13 +152,20 @@ inline std::string idx_hex(std::uint32_t value, std::size_t digits = 8) {
 
 inline std::string idx_type_name(std::uint32_t code) {
     switch (code) {
-        case 0x08: return "unsigned byte";
-        case 0x09: return "signed byte";
-        case 0x0b: return "16-bit integer";
-        case 0x0c: return "32-bit integer";
-        case 0x0d: return "32-bit float";
-        case 0x0e: return "64-bit float";
-        default: return "no IDX type";
+        case 0x08:
+            return "unsigned byte";
+        case 0x09:
+            return "signed byte";
+        case 0x0b:
+            return "16-bit integer";
+        case 0x0c:
+            return "32-bit integer";
+        case 0x0d:
+            return "32-bit float";
+        case 0x0e:
+            return "64-bit float";
+        default:
+            return "no IDX type";
     }
 }
 
@@ -201,10 +207,10 @@ inline idx_shape read_idx_header(gz_reader& in, std::size_t dimensions, std::str
     if (const std::size_t got = in.read(bytes.data(), 4); got < 4) throw truncated(got);
     const std::uint32_t magic = big_endian(0);
     if ((magic >> 16) != 0) {
-        throw data_error(in.where() + ": expected the IDX magic number " +
-                         idx_hex(expected_magic) + " (" + std::string(kind) + ": " +
-                         idx_dimensions(dimensions) + " of unsigned bytes), found " +
-                         idx_hex(magic) + ", which is not an IDX magic number");
+        throw data_error(in.where() + ": expected the IDX magic number " + idx_hex(expected_magic) +
+                         " (" + std::string(kind) + ": " + idx_dimensions(dimensions) +
+                         " of unsigned bytes), found " + idx_hex(magic) +
+                         ", which is not an IDX magic number");
     }
     const std::uint32_t type = (magic >> 8) & 0xffU;
     if (type != 0x08) {
@@ -336,25 +342,22 @@ inline void check_idx_capacity(gz_reader& in, std::uint64_t data_bytes, std::siz
             }
             if (got < want) {
                 throw data_error(label_in.where() + ": expected " + std::to_string(count) +
-                                 " labels after the " +
-                                 std::to_string(label_shape.header_bytes) + "-byte header, found " +
-                                 std::to_string(label_values.size()) + label_in.short_read_note());
+                                 " labels after the " + std::to_string(label_shape.header_bytes) +
+                                 "-byte header, found " + std::to_string(label_values.size()) +
+                                 label_in.short_read_note());
             }
         }
     }
     detail::expect_idx_end(label_in, label_count, label_shape.header_bytes);
 
-    std::array<float, 256> scaled{};
-    for (std::size_t v = 0; v < scaled.size(); ++v) scaled[v] = static_cast<float>(v) / 255.0f;
-
     const auto features = static_cast<std::size_t>(pixels);
-    dataset result(std::move(name), features, classes);
-    const std::size_t reservable = detail::idx_max_reserved_bytes / (features * sizeof(float));
+    // Pixels stay bytes in memory (a quarter of the floats' size), read as v / 255.
+    dataset result = dataset::of_bytes(std::move(name), features, classes, 255.0f);
+    const std::size_t reservable = detail::idx_max_reserved_bytes / features;
     result.reserve(std::min(static_cast<std::size_t>(count), std::max<std::size_t>(reservable, 1)));
 
     // Sized only once there is an image to read: a file of no images may claim any size.
-    std::vector<unsigned char> raw(count > 0 ? features : 0);
-    std::vector<float> sample(raw.size());
+    std::vector<std::uint8_t> raw(count > 0 ? features : 0);
     for (std::size_t i = 0; i < count; ++i) {
         const std::size_t got = image_in.read(raw.data(), features);
         if (got < features) {
@@ -365,9 +368,7 @@ inline void check_idx_capacity(gz_reader& in, std::uint64_t data_bytes, std::siz
                              " bytes" + image_in.short_read_note() + " (image " +
                              std::to_string(i) + " is incomplete)");
         }
-        std::transform(raw.begin(), raw.end(), sample.begin(),
-                       [&](unsigned char v) { return scaled[v]; });
-        result.add(sample, label_values[i]);
+        result.add(std::span<const std::uint8_t>(raw.data(), raw.size()), label_values[i]);
     }
     detail::expect_idx_end(image_in, image_bytes, image_shape.header_bytes);
     return result;
@@ -390,10 +391,9 @@ inline constexpr std::array<std::string_view, 4> fashion_mnist_files = {
 [[nodiscard]] inline bool fashion_mnist_available(
     const std::filesystem::path& dir = default_fashion_mnist_dir()) {
     std::error_code code;
-    return std::all_of(detail::fashion_mnist_files.begin(), detail::fashion_mnist_files.end(),
-                       [&](std::string_view file) {
-                           return std::filesystem::is_regular_file(dir / file, code);
-                       });
+    return std::all_of(
+        detail::fashion_mnist_files.begin(), detail::fashion_mnist_files.end(),
+        [&](std::string_view file) { return std::filesystem::is_regular_file(dir / file, code); });
 }
 
 /// Reads Fashion-MNIST (60000 training and 10000 test images of 28 x 28 pixels, 10 classes)

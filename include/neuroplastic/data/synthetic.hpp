@@ -71,8 +71,8 @@ public:
                 label * synthetic_clusters_per_class +
                 static_cast<std::size_t>(random.below(synthetic_clusters_per_class));
             for (std::size_t d = 0; d < latent_; ++d) {
-                point[d] = centres_[cluster * latent_ + d] +
-                           synthetic_latent_noise * random.normal();
+                point[d] =
+                    centres_[cluster * latent_ + d] + synthetic_latent_noise * random.normal();
             }
             for (std::size_t f = 0; f < features_; ++f) {
                 float value = background_[f];
@@ -103,8 +103,7 @@ private:
 /// does not depend on `train`, nor the training set on `test`.
 [[nodiscard]] inline dataset_split make_synthetic(std::size_t features = 784,
                                                   std::size_t classes = 10,
-                                                  std::size_t train = 6000,
-                                                  std::size_t test = 1000,
+                                                  std::size_t train = 6000, std::size_t test = 1000,
                                                   std::uint64_t seed = 1) {
     if (features == 0) {
         throw argument_error("make_synthetic: expected at least 1 feature, found 0");

@@ -143,8 +143,7 @@ NEUROPLASTIC_INLINE void micro_kernel(std::size_t depth, const float* NEUROPLAST
         for (std::size_t v = 0; v < NV; ++v) bv[v] = simd::load(b + v * w);
 #pragma GCC unroll 16
         for (std::size_t r = 0; r < MR; ++r) {
-            const simd::vec ar =
-                simd::broadcast(Layout == a_layout::columns ? a[r] : a[r * step]);
+            const simd::vec ar = simd::broadcast(Layout == a_layout::columns ? a[r] : a[r * step]);
 #pragma GCC unroll 4
             for (std::size_t v = 0; v < NV; ++v) acc[r][v] = simd::fma(ar, bv[v], acc[r][v]);
         }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include "../core/config.hpp"
 
@@ -50,6 +51,20 @@ NEUROPLASTIC_INLINE float reduce_add(vec v) noexcept {
 #endif
 }
 
+/// The sums of `width` registers at once: lane k of the result is the sum of the lanes of
+/// rows[k]. One transposing reduction costs about as much as two calls of reduce_add.
+NEUROPLASTIC_INLINE vec reduce_add_each(const vec* rows) noexcept {
+    // xsimd's transposing sum (haddp) exists for SSE3 and AVX; xsimd 8's AVX-512 version needs
+    // AVX512DQ although it is declared for AVX512F, so AVX-512 takes the plain path.
+    if constexpr (std::is_base_of_v<xsimd::sse3, arch> || std::is_base_of_v<xsimd::avx, arch>) {
+        return xsimd::haddp(rows);
+    } else {
+        alignas(buffer_alignment) float sums[vec::size];
+        for (std::size_t k = 0; k < vec::size; ++k) sums[k] = reduce_add(rows[k]);
+        return load(sums);
+    }
+}
+
 #else  // NEUROPLASTIC_SCALAR
 
 /// A one-lane register: the scalar build runs the SIMD kernels through this type.
@@ -65,9 +80,18 @@ struct vec {
     friend vec operator*(vec a, vec b) noexcept { return a.value * b.value; }
     friend vec operator/(vec a, vec b) noexcept { return a.value / b.value; }
     friend vec operator-(vec a) noexcept { return -a.value; }
-    vec& operator+=(vec b) noexcept { value += b.value; return *this; }
-    vec& operator-=(vec b) noexcept { value -= b.value; return *this; }
-    vec& operator*=(vec b) noexcept { value *= b.value; return *this; }
+    vec& operator+=(vec b) noexcept {
+        value += b.value;
+        return *this;
+    }
+    vec& operator-=(vec b) noexcept {
+        value -= b.value;
+        return *this;
+    }
+    vec& operator*=(vec b) noexcept {
+        value *= b.value;
+        return *this;
+    }
     friend bool operator>(vec a, vec b) noexcept { return a.value > b.value; }
     friend bool operator<(vec a, vec b) noexcept { return a.value < b.value; }
     friend bool operator>=(vec a, vec b) noexcept { return a.value >= b.value; }
@@ -81,7 +105,9 @@ NEUROPLASTIC_INLINE vec load_unaligned(const float* p) noexcept { return *p; }
 NEUROPLASTIC_INLINE void store(float* p, vec v) noexcept { *p = v.value; }
 NEUROPLASTIC_INLINE void store_unaligned(float* p, vec v) noexcept { *p = v.value; }
 NEUROPLASTIC_INLINE vec broadcast(float x) noexcept { return x; }
-NEUROPLASTIC_INLINE vec fma(vec a, vec b, vec c) noexcept { return std::fma(a.value, b.value, c.value); }
+NEUROPLASTIC_INLINE vec fma(vec a, vec b, vec c) noexcept {
+    return std::fma(a.value, b.value, c.value);
+}
 NEUROPLASTIC_INLINE vec max(vec a, vec b) noexcept { return std::max(a.value, b.value); }
 NEUROPLASTIC_INLINE vec min(vec a, vec b) noexcept { return std::min(a.value, b.value); }
 NEUROPLASTIC_INLINE vec abs(vec a) noexcept { return std::fabs(a.value); }
@@ -89,6 +115,7 @@ NEUROPLASTIC_INLINE vec exp(vec a) noexcept { return std::exp(a.value); }
 NEUROPLASTIC_INLINE vec tanh(vec a) noexcept { return std::tanh(a.value); }
 NEUROPLASTIC_INLINE vec select(bool m, vec a, vec b) noexcept { return m ? a : b; }
 NEUROPLASTIC_INLINE float reduce_add(vec v) noexcept { return v.value; }
+NEUROPLASTIC_INLINE vec reduce_add_each(const vec* rows) noexcept { return rows[0]; }
 
 #endif
 

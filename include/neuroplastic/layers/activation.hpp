@@ -6,9 +6,9 @@
 #include <cmath>
 #include <cstddef>
 
+#include "../core/layer.hpp"
 #include "../kernels/elementwise.hpp"
 #include "../kernels/simd.hpp"
-#include "../core/layer.hpp"
 
 namespace neuroplastic {
 
@@ -20,7 +20,8 @@ public:
     static constexpr std::size_t output_size = Width;
 
     void forward(matrix_view<const float> x, matrix_view<float> y, const pass_context&) noexcept {
-        kernels::map(x.data, y.data, x.rows * x.stride, [](simd::vec v) { return Function::apply(v); });
+        kernels::map(x.data, y.data, x.rows * x.stride,
+                     [](simd::vec v) { return Function::apply(v); });
     }
 
     void backward(matrix_view<const float> x, matrix_view<const float> y,

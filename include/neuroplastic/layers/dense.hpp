@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "../core/layer.hpp"
 #include "../kernels/elementwise.hpp"
 #include "../kernels/gemm.hpp"
 #include "activity.hpp"
 #include "initializer.hpp"
-#include "../core/layer.hpp"
 
 namespace neuroplastic {
 
@@ -30,7 +30,8 @@ public:
     static constexpr std::size_t output_size = Width;
 
     layer()
-        : weights_("weights", Width * InputSize, true), bias_("bias", Width, false),
+        : weights_("weights", Width * InputSize, true),
+          bias_("bias", Width, false),
           activity_(Width) {}
 
     void initialize(rng& g) {
@@ -46,12 +47,12 @@ public:
         if (ctx.training) activity_.observe(y);
     }
 
-    void backward(matrix_view<const float> x, matrix_view<const float>,
-                  matrix_view<const float> dy, matrix_view<float> dx, const pass_context& ctx) {
+    void backward(matrix_view<const float> x, matrix_view<const float>, matrix_view<const float> dy,
+                  matrix_view<float> dx, const pass_context& ctx) {
         // dW = dy x^T: the padding of dy is zero, so summing over padded rows adds nothing.
         kernels::gemm(Width, InputSize, dy.stride, kernels::row_major(dy.data, dy.stride),
-                      kernels::row_major(x.data, x.stride).transposed(),
-                      weights_.gradient().data(), InputSize, false, ctx.pool);
+                      kernels::row_major(x.data, x.stride).transposed(), weights_.gradient().data(),
+                      InputSize, false, ctx.pool);
         kernels::row_sums(dy, bias_.gradient().data());
         if (!dx.empty()) {
             // dx = W^T dy; zero columns of dy give zero columns of dx, so its padding stays zero.

@@ -47,6 +47,8 @@ struct glorot_uniform {
 
 /// An initialiser fills weights given the layer's fan-in and fan-out.
 template <class I>
-concept initializer = requires(std::span<float> w, std::size_t n, rng& g) { I::fill(w, n, n, g); };
+concept initializer = requires(std::span<float> w, std::size_t n, rng& g) {
+    I::fill(w, n, n, g);
+};
 
 }  // namespace neuroplastic

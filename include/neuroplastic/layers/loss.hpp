@@ -12,9 +12,9 @@
 
 #include "../core/aligned_buffer.hpp"
 #include "../core/batch.hpp"
+#include "../core/diagnostics.hpp"
 #include "../core/error.hpp"
 #include "../kernels/simd.hpp"
-#include "../core/diagnostics.hpp"
 
 namespace neuroplastic {
 
@@ -65,7 +65,8 @@ public:
             float largest = logits(0, s);
             for (std::size_t c = 1; c < logits.rows; ++c) largest = std::max(largest, logits(c, s));
             double sum = 0.0;
-            for (std::size_t c = 0; c < logits.rows; ++c) sum += std::exp(double(logits(c, s) - largest));
+            for (std::size_t c = 0; c < logits.rows; ++c)
+                sum += std::exp(double(logits(c, s) - largest));
             total += std::log(sum) + largest - logits(labels[s], s);
         }
         return static_cast<float>(total / static_cast<double>(logits.samples));
@@ -109,7 +110,8 @@ private:
         }
         for (std::size_t s = 0; s < z.stride; s += simd::width) {
             simd::vec largest = simd::load(z.row(0) + s);
-            for (std::size_t c = 1; c < z.rows; ++c) largest = simd::max(largest, simd::load(z.row(c) + s));
+            for (std::size_t c = 1; c < z.rows; ++c)
+                largest = simd::max(largest, simd::load(z.row(c) + s));
             simd::vec sum = simd::broadcast(0.0f);
             for (std::size_t c = 0; c < z.rows; ++c) {
                 const simd::vec e = simd::exp(simd::load(z.row(c) + s) - largest);

@@ -42,8 +42,11 @@ public:
     /// Every possible connection.
     static constexpr std::size_t dense_size = Width * InputSize;
 
-    layer() : table_(Width, InputSize), weights_("weights", 0, true), bias_("bias", Width, false),
-              activity_(Width) {
+    layer()
+        : table_(Width, InputSize),
+          weights_("weights", 0, true),
+          bias_("bias", Width, false),
+          activity_(Width) {
         std::vector<std::uint64_t> all(dense_size);
         for (std::size_t p = 0; p < dense_size; ++p) all[p] = p;
         assign(all);
@@ -71,8 +74,9 @@ public:
     /// A new topology of `live` connections chosen uniformly at random, and new weights.
     void connect_random(std::size_t live, rng& g) {
         if (live > dense_size) {
-            throw argument_error("sparse layer: " + std::to_string(live) + " connections asked for, " +
-                                 "at most " + std::to_string(dense_size) + " exist");
+            throw argument_error("sparse layer: " + std::to_string(live) +
+                                 " connections asked for, " + "at most " +
+                                 std::to_string(dense_size) + " exist");
         }
         // Selection sampling (Knuth, TAOCP vol. 2, 3.4.2, algorithm S): one pass, sorted output.
         std::vector<std::uint64_t> chosen;
@@ -102,8 +106,8 @@ public:
         if (ctx.training) activity_.observe(y);
     }
 
-    void backward(matrix_view<const float> x, matrix_view<const float>,
-                  matrix_view<const float> dy, matrix_view<float> dx, const pass_context& ctx) {
+    void backward(matrix_view<const float> x, matrix_view<const float>, matrix_view<const float> dy,
+                  matrix_view<float> dx, const pass_context& ctx) {
         kernels::sparse_weight_gradient(table_.by_rows(), x, dy, weights_.gradient().data(),
                                         ctx.pool);
         kernels::row_sums(dy, bias_.gradient().data());

@@ -11,9 +11,9 @@
 #include <utility>
 
 #include "../core/batch.hpp"
+#include "../core/diagnostics.hpp"
 #include "../core/random.hpp"
 #include "../layers/input.hpp"
-#include "../core/diagnostics.hpp"
 #include "sequence.hpp"
 
 namespace neuroplastic {

@@ -13,8 +13,8 @@
 
 #include "../core/aligned_buffer.hpp"
 #include "../core/batch.hpp"
-#include "../core/layer.hpp"
 #include "../core/diagnostics.hpp"
+#include "../core/layer.hpp"
 
 namespace neuroplastic {
 
@@ -51,8 +51,10 @@ public:
 
     /// Whether every element is a layer specification and every width is positive.
     static constexpr bool valid =
-        InputSize > 0 && (layer_spec<Specs> && ...) &&
-        std::all_of(widths.begin(), widths.end(), [](std::size_t w) { return w > 0; });
+        InputSize > 0 &&
+        (layer_spec<Specs> && ...) && std::all_of(widths.begin(), widths.end(), [](std::size_t w) {
+            return w > 0;
+        });
 
 private:
     template <std::size_t... I>
@@ -94,13 +96,17 @@ public:
     /// Initialises layer i from `g.fork(i)`: one layer's initial weights do not depend on the
     /// sizes of the others.
     void initialize(rng& g) {
-        std::apply([&](auto&... l) {
-            std::size_t i = 0;
-            ((void)[&] {
-                rng layer_rng = g.fork(i++);
-                neuroplastic::initialize(l, layer_rng);
-            }(), ...);
-        }, layers_);
+        std::apply(
+            [&](auto&... l) {
+                std::size_t i = 0;
+                (
+                    (void)[&] {
+                        rng layer_rng = g.fork(i++);
+                        neuroplastic::initialize(l, layer_rng);
+                    }(),
+                    ...);
+            },
+            layers_);
     }
 
     void forward(matrix_view<const float> x, matrix_view<float> y, const pass_context& ctx) {
@@ -108,7 +114,8 @@ public:
             reserve(x.stride);
             [&]<std::size_t... I>(std::index_sequence<I...>) {
                 (forward_layer<I>(x, y, x.samples, x.stride, ctx), ...);
-            }(std::index_sequence_for<Specs...>{});
+            }
+            (std::index_sequence_for<Specs...>{});
         }
     }
 
@@ -117,7 +124,8 @@ public:
         if constexpr (valid) {
             [&]<std::size_t... I>(std::index_sequence<I...>) {
                 (backward_layer<depth - 1 - I>(x, y, dy, dx, ctx), ...);
-            }(std::index_sequence_for<Specs...>{});
+            }
+            (std::index_sequence_for<Specs...>{});
         }
     }
 
@@ -151,7 +159,8 @@ private:
     // Grows the buffers for batches of `stride` padded samples; never shrinks them.
     void reserve(std::size_t stride) {
         if (stride > capacity_) {
-            for (std::size_t i = 0; i + 1 < depth; ++i) outputs_[i].assign_zeros(widths[i + 1] * stride);
+            for (std::size_t i = 0; i + 1 < depth; ++i)
+                outputs_[i].assign_zeros(widths[i + 1] * stride);
             for (auto& g : gradients_) g.assign_zeros(widest_hidden * stride);
             capacity_ = stride;
         }

@@ -36,7 +36,9 @@ struct connection {
 class connection_table {
 public:
     /// Free slots given to a row of `count` connections when the table is laid out.
-    static std::size_t slack_for(std::size_t count) noexcept { return std::max<std::size_t>(4, count / 4); }
+    static std::size_t slack_for(std::size_t count) noexcept {
+        return std::max<std::size_t>(4, count / 4);
+    }
 
     connection_table() = default;
 
@@ -58,9 +60,8 @@ public:
             const std::uint64_t p = positions[j];
             if (p >= std::uint64_t(rows_) * cols_ || (j > 0 && p <= previous)) {
                 throw argument_error("connection_table::assign: positions must ascend below " +
-                                     std::to_string(std::uint64_t(rows_) * cols_) +
-                                     "; found " + std::to_string(p) + " at index " +
-                                     std::to_string(j));
+                                     std::to_string(std::uint64_t(rows_) * cols_) + "; found " +
+                                     std::to_string(p) + " at index " + std::to_string(j));
             }
             previous = p;
             ++counts[p / cols_];
@@ -89,7 +90,9 @@ public:
 
     [[nodiscard]] std::size_t row_begin(std::size_t row) const noexcept { return begin_[row]; }
     [[nodiscard]] std::size_t row_count(std::size_t row) const noexcept { return count_[row]; }
-    [[nodiscard]] std::size_t row_capacity(std::size_t row) const noexcept { return capacity_[row]; }
+    [[nodiscard]] std::size_t row_capacity(std::size_t row) const noexcept {
+        return capacity_[row];
+    }
     /// The columns of row `row`'s live connections, ascending.
     [[nodiscard]] std::span<const std::uint32_t> row_columns(std::size_t row) const noexcept {
         return {column_.data() + begin_[row], count_[row]};
@@ -110,7 +113,8 @@ public:
 
     /// The row of slot `slot` (a live or a free slot of that row).
     [[nodiscard]] std::size_t row_of(std::size_t slot) const noexcept {
-        const auto it = std::upper_bound(begin_.begin(), begin_.end(), static_cast<std::uint32_t>(slot));
+        const auto it =
+            std::upper_bound(begin_.begin(), begin_.end(), static_cast<std::uint32_t>(slot));
         return static_cast<std::size_t>(it - begin_.begin()) - 1;
     }
 
@@ -126,7 +130,8 @@ public:
     template <class F>
     void for_each(F&& f) const {
         for (std::size_t r = 0; r < rows_; ++r) {
-            for (std::size_t s = begin_[r]; s < begin_[r] + count_[r]; ++s) f(r, std::size_t(column_[s]), s);
+            for (std::size_t s = begin_[r]; s < begin_[r] + count_[r]; ++s)
+                f(r, std::size_t(column_[s]), s);
         }
     }
 
@@ -169,7 +174,8 @@ public:
         }
         std::vector<std::size_t> order(added.size());
         for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return added[a] < added[b]; });
+        std::sort(order.begin(), order.end(),
+                  [&](std::size_t a, std::size_t b) { return added[a] < added[b]; });
 
         // Each touched row's new entries: a kept old slot, or an added connection (~index).
         std::vector<std::uint32_t> new_counts(count_.begin(), count_.end());
@@ -177,8 +183,9 @@ public:
         {
             std::size_t g = 0, a = 0;
             while (g < gone.size() || a < order.size()) {
-                const std::size_t row = std::min(g < gone.size() ? row_of(gone[g]) : rows_,
-                                                 a < order.size() ? std::size_t(added[order[a]].row) : rows_);
+                const std::size_t row =
+                    std::min(g < gone.size() ? row_of(gone[g]) : rows_,
+                             a < order.size() ? std::size_t(added[order[a]].row) : rows_);
                 std::size_t removed_here = 0, added_here = 0;
                 while (g < gone.size() && row_of(gone[g]) == row) ++g, ++removed_here;
                 while (a < order.size() && added[order[a]].row == row) {
@@ -189,8 +196,9 @@ public:
                                              ") is added twice");
                     }
                     const std::size_t present = find(c.row, c.col);
-                    if (present != npos && !std::binary_search(gone.begin(), gone.end(),
-                                                               static_cast<std::uint32_t>(present))) {
+                    if (present != npos &&
+                        !std::binary_search(gone.begin(), gone.end(),
+                                            static_cast<std::uint32_t>(present))) {
                         throw argument_error("connection_table::rewire: connection (" +
                                              std::to_string(c.row) + ", " + std::to_string(c.col) +
                                              ") is already live");
@@ -198,7 +206,8 @@ public:
                     ++a, ++added_here;
                 }
                 touched.push_back(static_cast<std::uint32_t>(row));
-                new_counts[row] = static_cast<std::uint32_t>(count_[row] - removed_here + added_here);
+                new_counts[row] =
+                    static_cast<std::uint32_t>(count_[row] - removed_here + added_here);
             }
         }
 
@@ -249,7 +258,8 @@ public:
                 saved.assign(n * buffers.size(), 0.0f);
                 for (std::size_t e = 0; e < n; ++e) {
                     const std::int64_t src = entries[e];
-                    saved_cols[e] = src >= 0 ? column_[std::size_t(src)] : added[std::size_t(~src)].col;
+                    saved_cols[e] =
+                        src >= 0 ? column_[std::size_t(src)] : added[std::size_t(~src)].col;
                     for (std::size_t b = 0; b < buffers.size(); ++b) {
                         float v = 0.0f;
                         if (src >= 0) {
@@ -333,7 +343,8 @@ private:
     void rebuild_columns() {
         col_begin_.assign(cols_ + 1, 0);
         for (std::size_t r = 0; r < rows_; ++r) {
-            for (std::size_t s = begin_[r]; s < begin_[r] + count_[r]; ++s) ++col_begin_[column_[s] + 1];
+            for (std::size_t s = begin_[r]; s < begin_[r] + count_[r]; ++s)
+                ++col_begin_[column_[s] + 1];
         }
         for (std::size_t c = 0; c < cols_; ++c) col_begin_[c + 1] += col_begin_[c];
         col_row_.assign(live_, 0);

@@ -217,7 +217,8 @@ private:
                 auto& m = momenta_[w];
                 if (!g.empty()) {
                     if (m.size() != g.size()) m.assign_zeros(g.size());
-                    for (std::size_t i = 0; i < g.size(); ++i) m[i] = policy_.momentum * m[i] + g[i];
+                    for (std::size_t i = 0; i < g.size(); ++i)
+                        m[i] = policy_.momentum * m[i] + g[i];
                 }
                 l.release_dense_gradient();
             }
@@ -237,7 +238,8 @@ private:
             if (policy_.prune == prune_rule::signed_magnitude) {
                 removed = prune_signed(t, values, fraction);
             } else {
-                removed = prune_smallest(t, values, static_cast<std::size_t>(fraction * double(live)));
+                removed =
+                    prune_smallest(t, values, static_cast<std::size_t>(fraction * double(live)));
             }
             if (!removed.empty()) {
                 if (policy_.grow == grow_rule::random) {
@@ -245,9 +247,9 @@ private:
                     generator_.next();  // a new stream for every update
                     added = grow_random(t, removed, removed.size(), layer_rng);
                 } else {
-                    const std::span<const float> scores =
-                        policy_.grow == grow_rule::gradient ? l.dense_gradient()
-                                                            : std::span<const float>(momenta_[w]);
+                    const std::span<const float> scores = policy_.grow == grow_rule::gradient
+                                                              ? l.dense_gradient()
+                                                              : std::span<const float>(momenta_[w]);
                     if (scores.size() == t.rows() * t.cols()) {
                         added = grow_largest(t, removed, scores, removed.size());
                     } else {
@@ -260,7 +262,7 @@ private:
         if (policy_.init == growth_init::random) {
             rng init_rng = generator_.fork(1000 + position);
             generator_.next();
-            const float stddev = l.initial_stddev();
+            const auto stddev = static_cast<float>(l.initial_stddev() * policy_.growth_scale);
             for (float& v : initial) v = init_rng.normal(0.0f, stddev);
         }
         l.rewire(removed, added, initial);

@@ -1,12 +1,12 @@
 // How a global density is shared among a network's layers.
 //
 // - uniform: every sparse layer at the target density.
-// - Erdős–Rényi (Mocanu et al., "Scalable training of artificial neural networks with adaptive
-//   sparse connectivity inspired by network science", Nature Communications 2018): layer l's
+// - Erdős–Rényi (Mocanu et al., "Scalable training of artificial neural networks with
+//   adaptive sparse connectivity inspired by network science", Nature Communications 2018): l's
 //   density is proportional to (n_in + n_out) / (n_in * n_out), so small layers are denser.
-// - Erdős–Rényi-kernel (Evci et al., "Rigging the lottery: making all tickets winners", ICML 2020):
-//   the same with the kernel's height and width added to both sums; for fully connected layers,
-//   the only ones here, it equals Erdős–Rényi.
+// - Erdős–Rényi-kernel (Evci et al., "Rigging the lottery: making all tickets winners",
+//   ICML 2020): the same with the kernel's height and width added to both sums; for fully
+//   connected layers, the only ones here, it equals Erdős–Rényi.
 //
 // For the last two the scale is solved so that the live weights of all layers, dense layers
 // counted whole, hit the global target; a layer whose density would exceed 1 is made dense and the
@@ -38,9 +38,12 @@ struct layer_shape {
 
 [[nodiscard]] inline const char* name(distribution d) noexcept {
     switch (d) {
-    case distribution::uniform: return "uniform";
-    case distribution::erdos_renyi: return "er";
-    case distribution::erdos_renyi_kernel: return "erk";
+        case distribution::uniform:
+            return "uniform";
+        case distribution::erdos_renyi:
+            return "er";
+        case distribution::erdos_renyi_kernel:
+            return "erk";
     }
     return "?";
 }
@@ -88,7 +91,8 @@ struct layer_shape {
                 result[l] = 1.0;
                 continue;
             }
-            result[l] = scale * double(layers[l].inputs + layers[l].outputs) / double(layers[l].weights());
+            result[l] =
+                scale * double(layers[l].inputs + layers[l].outputs) / double(layers[l].weights());
             if (result[l] > worst_density) {
                 worst = l;
                 worst_density = result[l];
@@ -123,8 +127,8 @@ struct layer_shape {
         if (largest != layers.size()) {
             const auto adjusted = static_cast<long long>(counts[largest]) +
                                   static_cast<long long>(want) - static_cast<long long>(live);
-            counts[largest] = static_cast<std::size_t>(
-                std::clamp<long long>(adjusted, 1, static_cast<long long>(layers[largest].weights())));
+            counts[largest] = static_cast<std::size_t>(std::clamp<long long>(
+                adjusted, 1, static_cast<long long>(layers[largest].weights())));
         }
     }
     return counts;

@@ -20,8 +20,9 @@
 namespace neuroplastic::topology {
 
 enum class prune_rule {
-    smallest,  ///< the smallest |w| (RigL, Sparse Momentum)
-    signed_magnitude,  ///< SET: a fraction of the positive and of the negative weights closest to zero
+    smallest,          ///< the smallest |w| (RigL, Sparse Momentum)
+    signed_magnitude,  ///< SET: a fraction of the positive and of the negative weights closest to
+                       ///< zero
 };
 enum class grow_rule {
     random,    ///< uniformly among absent connections (SET)
@@ -60,6 +61,9 @@ struct policy {
     prune_rule prune = prune_rule::smallest;
     grow_rule grow = grow_rule::gradient;
     growth_init init = growth_init::zero;
+    /// For growth_init::random: the spread of new weights, as a fraction of the layer's initial
+    /// standard deviation.
+    double growth_scale = 1.0;
     /// For grow_rule::momentum: the steps before an update over which the momentum of the dense
     /// gradient is gathered, and its coefficient. Those steps form the dense gradient.
     std::size_t momentum_window = 20;
@@ -86,11 +90,13 @@ struct policy {
     }
 
     /// The fraction replaced at an update after step `step`.
-    [[nodiscard]] double drop_fraction_at(std::size_t step, std::size_t total_steps) const noexcept {
+    [[nodiscard]] double drop_fraction_at(std::size_t step,
+                                          std::size_t total_steps) const noexcept {
         if (drop_decay == decay::constant) return drop_fraction;
         const double t_end = double(end_step(total_steps));
         return t_end <= 0.0 ? drop_fraction
-                            : drop_fraction / 2.0 * (1.0 + std::cos(std::numbers::pi * double(step) / t_end));
+                            : drop_fraction / 2.0 *
+                                  (1.0 + std::cos(std::numbers::pi * double(step) / t_end));
     }
 };
 
@@ -112,7 +118,10 @@ struct static_mask {
 
 /// Sparse Evolutionary Training (Mocanu et al., 2018): after every epoch but the last, prune the
 /// fraction zeta of the positive and of the negative weights closest to zero and grow as many
-/// connections at random, with random initial weights.
+/// connections at random, with small random initial weights: a tenth of the initial spread by
+/// default. (At the full initial spread, weights grown late in a cosine-decayed schedule never
+/// recover: 0.834 test accuracy against 0.880 on Fashion-MNIST at density 0.1, seed 1; grown at
+/// zero, as the PyTorch reference implementation grows them, 0.879.)
 struct set {
     double density = 0.1;
     distribution layer_density = distribution::erdos_renyi_kernel;
@@ -120,6 +129,7 @@ struct set {
     double end = 1.0;
     double zeta = 0.3;
     growth_init init = growth_init::random;
+    double growth_scale = 0.1;
     std::uint64_t seed = 0;
 
     operator policy() const noexcept {  // NOLINT: a method is a policy
@@ -135,6 +145,7 @@ struct set {
         p.prune = prune_rule::signed_magnitude;
         p.grow = grow_rule::random;
         p.init = init;
+        p.growth_scale = growth_scale;
         p.seed = seed;
         return p;
     }
@@ -185,7 +196,7 @@ struct sparse_momentum {
     std::uint64_t seed = 0;
 
     operator policy() const noexcept {  // NOLINT: a method is a policy
-        policy p = rigl{density, layer_density, update_interval, end, drop_fraction,
+        policy p = rigl{density,           layer_density, update_interval, end, drop_fraction,
                         growth_init::zero, seed};
         p.method = "sparse_momentum";
         p.grow = grow_rule::momentum;

@@ -192,7 +192,8 @@ inline std::vector<std::uint32_t> first_k(std::vector<ranked_slot>& v, std::size
     std::vector<connection> out;
     out.reserve(k);
     for (std::size_t j = 0; j < k; ++j) {
-        out.push_back({std::uint32_t(v[j].position / t.cols()), std::uint32_t(v[j].position % t.cols())});
+        out.push_back(
+            {std::uint32_t(v[j].position / t.cols()), std::uint32_t(v[j].position % t.cols())});
     }
     std::sort(out.begin(), out.end());
     return out;

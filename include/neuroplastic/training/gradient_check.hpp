@@ -77,8 +77,8 @@ inline void check_entries(std::string_view name, std::span<float> values,
         const double down = loss_at();
         values[i] = original;
         // The step actually taken in float, not the one asked for.
-        const double taken = double(static_cast<float>(original + h)) -
-                             double(static_cast<float>(original - h));
+        const double taken =
+            double(static_cast<float>(original + h)) - double(static_cast<float>(original - h));
         return (up - down) / taken;
     };
     for (const std::size_t i : chosen) {
@@ -112,7 +112,8 @@ gradient_check_result check_layer_gradients(Layer& l, const gradient_check_optio
     batch<out> y(options.samples), r(options.samples);
     batch<in> dx(options.samples);
     for (std::size_t f = 0; f < in; ++f) {
-        for (std::size_t s = 0; s < options.samples; ++s) x(f, s) = g.normal(0.0f, options.input_scale);
+        for (std::size_t s = 0; s < options.samples; ++s)
+            x(f, s) = g.normal(0.0f, options.input_scale);
     }
     for (std::size_t f = 0; f < out; ++f) {
         for (std::size_t s = 0; s < options.samples; ++s) r(f, s) = g.uniform(-1.0f, 1.0f);
@@ -205,7 +206,8 @@ gradient_check_result check_network_gradients(Network& net, Loss& loss,
     std::size_t index = 0;
     net.for_each_parameter([&](parameter& p) {
         const std::vector<float> analytic(p.gradient().begin(), p.gradient().end());
-        const std::string name = "parameter " + std::to_string(index++) + " (" + std::string(p.name()) + ")";
+        const std::string name =
+            "parameter " + std::to_string(index++) + " (" + std::string(p.name()) + ")";
         detail::check_entries(name, p.value(), analytic, loss_at, options, g, result);
     });
     result.passed = result.max_error <= options.tolerance;

@@ -87,7 +87,8 @@ struct adam {
         const float decay = p.decays() ? weight_decay : 0.0f;
         const double t = static_cast<double>(steps == 0 ? 1 : steps);
         const auto correction1 = static_cast<float>(1.0 - std::pow(double(beta1), t));
-        const auto root_correction2 = static_cast<float>(std::sqrt(1.0 - std::pow(double(beta2), t)));
+        const auto root_correction2 =
+            static_cast<float>(std::sqrt(1.0 - std::pow(double(beta2), t)));
         const float step_size = rate / correction1;
         const float shrink = decoupled ? 1.0f - rate * decay : 1.0f;
         const float l2 = decoupled ? 0.0f : decay;

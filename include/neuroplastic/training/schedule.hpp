@@ -64,9 +64,9 @@ struct cosine_schedule {
     std::size_t warmup_steps = 0;
 
     [[nodiscard]] float rate(schedule_position p) const noexcept {
-        const double progress = p.total_steps == 0
-                                    ? 1.0
-                                    : static_cast<double>(p.step) / static_cast<double>(p.total_steps);
+        const double progress =
+            p.total_steps == 0 ? 1.0
+                               : static_cast<double>(p.step) / static_cast<double>(p.total_steps);
         const double c = 0.5 * (1.0 + std::cos(std::numbers::pi * std::min(progress, 1.0)));
         const auto r = static_cast<float>(final_rate + (double(base_rate) - final_rate) * c);
         return detail::warmed_up(r, warmup_steps, p.step);

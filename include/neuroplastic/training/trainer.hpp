@@ -43,7 +43,7 @@ struct fit_options {
 
 /// What a step callback receives.
 struct step_report {
-    std::size_t epoch = 0;    ///< 1-based
+    std::size_t epoch = 0;  ///< 1-based
     std::size_t epochs = 0;
     std::size_t batch = 0;    ///< 1-based, within the epoch
     std::size_t batches = 0;  ///< per epoch
@@ -64,7 +64,7 @@ struct evaluation {
 struct epoch_report {
     std::size_t epoch = 0;  ///< 1-based
     std::size_t epochs = 0;
-    std::size_t step = 0;   ///< optimiser steps done so far
+    std::size_t step = 0;  ///< optimiser steps done so far
     /// Mean loss and accuracy over the epoch's minibatches, each measured before its update.
     evaluation train;
     /// On the test set, after the epoch; NaN without one.
@@ -83,19 +83,23 @@ struct training_history {
 /// Trains `Network` with `Loss`, an optimiser and a schedule. Callbacks run on the calling thread.
 template <class Network, class Loss, optimizer Optimizer, schedule Schedule>
 class trainer {
-    static_assert(diagnostic::check_loss<Loss,
-                                         diagnostic::network_output_width<Network::output_size>>());
+    static_assert(
+        diagnostic::check_loss<Loss, diagnostic::network_output_width<Network::output_size>>());
 
 public:
     static constexpr std::size_t input_size = Network::input_size;
     static constexpr std::size_t output_size = Network::output_size;
 
     trainer(Network& model, Loss loss, Optimizer opt, Schedule sched)
-        : net_(&model), loss_(std::move(loss)), optimizer_(std::move(opt)),
+        : net_(&model),
+          loss_(std::move(loss)),
+          optimizer_(std::move(opt)),
           schedule_(std::move(sched)) {}
 
     /// Adds a callback that runs after every optimiser step.
-    void on_step(std::function<void(const step_report&)> f) { step_callbacks_.push_back(std::move(f)); }
+    void on_step(std::function<void(const step_report&)> f) {
+        step_callbacks_.push_back(std::move(f));
+    }
     /// Adds a callback that runs after every epoch (and its evaluation).
     void on_epoch(std::function<void(const epoch_report&)> f) {
         epoch_callbacks_.push_back(std::move(f));
@@ -148,8 +152,8 @@ public:
 
             for (std::size_t b = 0; b < batches && !stop_; ++b) {
                 const std::size_t first = b * options.batch_size;
-                const std::span<const std::size_t> indices(
-                    order.data() + first, std::min(options.batch_size, n - first));
+                const std::span<const std::size_t> indices(order.data() + first,
+                                                           std::min(options.batch_size, n - first));
                 const float rate = schedule_.rate({steps_, total, batches});
                 dense_gradients_ =
                     topology_ && topology_->wants_dense_gradients(steps_ + 1, total, batches);
@@ -163,8 +167,8 @@ public:
                 seen += indices.size();
                 report.learning_rate = rate;
                 if (!step_callbacks_.empty()) {
-                    const step_report s{epoch, options.epochs, b + 1, batches, steps_,
-                                        indices.size(), loss, rate};
+                    const step_report s{epoch,  options.epochs, b + 1, batches,
+                                        steps_, indices.size(), loss,  rate};
                     for (auto& f : step_callbacks_) f(s);
                 }
             }
@@ -224,9 +228,8 @@ public:
     }
 
     /// One optimiser step on a batch with class labels; returns the batch's mean loss before it.
-    float step(const batch<input_size>& x, std::span<const std::uint32_t> labels, float rate)
-        requires(Loss::uses_labels)
-    {
+    float step(const batch<input_size>& x, std::span<const std::uint32_t> labels,
+               float rate) requires(Loss::uses_labels) {
         const pass_context ctx{pool_.get(), true, dense_gradients_};
         const auto& y = net_->forward(x, ctx);
         if (gradient_.samples() != y.samples()) gradient_.resize(y.samples());
@@ -236,9 +239,8 @@ public:
     }
 
     /// One optimiser step on a batch with target values; returns the batch's mean loss before it.
-    float step(const batch<input_size>& x, const batch<output_size>& targets, float rate)
-        requires(!Loss::uses_labels)
-    {
+    float step(const batch<input_size>& x, const batch<output_size>& targets,
+               float rate) requires(!Loss::uses_labels) {
         const pass_context ctx{pool_.get(), true, dense_gradients_};
         const auto& y = net_->forward(x, ctx);
         if (gradient_.samples() != y.samples()) gradient_.resize(y.samples());
