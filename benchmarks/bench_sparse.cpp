@@ -43,9 +43,13 @@ struct sparse_layer {
     npl::aligned_buffer<float> x, dy, y, dx, gradient;
 
     explicit sparse_layer(double density)
-        : row_begin(outputs), row_count(outputs), bias(outputs, 0.5f),
-          x(random_buffer(inputs * batch, 2)), dy(random_buffer(outputs * batch, 3)),
-          y(outputs * batch), dx(inputs * batch) {
+        : row_begin(outputs),
+          row_count(outputs),
+          bias(outputs, 0.5f),
+          x(random_buffer(inputs * batch, 2)),
+          dy(random_buffer(outputs * batch, 3)),
+          y(outputs * batch),
+          dx(inputs * batch) {
         npl::rng g(1);
         for (std::size_t o = 0; o < outputs; ++o) {
             row_begin[o] = static_cast<std::uint32_t>(column.size());
@@ -83,7 +87,8 @@ struct sparse_layer {
 
     void forward() {
         kernels::sparse_forward(by_rows(), weights.data(), bias.data(),
-                                {x.data(), inputs, batch, batch}, {y.data(), outputs, batch, batch});
+                                {x.data(), inputs, batch, batch},
+                                {y.data(), outputs, batch, batch});
     }
     void input_gradient() {
         kernels::sparse_backward_input(by_columns(), weights.data(),
@@ -172,8 +177,7 @@ void eigen_sparse_forward(benchmark::State& state) {
     const sparse_layer layer(density_of(state));
     std::vector<Eigen::Triplet<float>> triplets;
     for (std::size_t o = 0; o < outputs; ++o) {
-        for (std::size_t s = layer.row_begin[o]; s < layer.row_begin[o] + layer.row_count[o];
-             ++s) {
+        for (std::size_t s = layer.row_begin[o]; s < layer.row_begin[o] + layer.row_count[o]; ++s) {
             triplets.emplace_back(static_cast<Eigen::Index>(o),
                                   static_cast<Eigen::Index>(layer.column[s]), layer.weights[s]);
         }

@@ -4,6 +4,7 @@
 #include <neuroplastic/core/thread_pool.hpp>
 #include <neuroplastic/kernels/gemm.hpp>
 #include <neuroplastic/kernels/reference.hpp>
+#include <neuroplastic/kernels/simd.hpp>
 #include <neuroplastic/kernels/sparse.hpp>
 
 #include <cmath>
@@ -189,10 +190,9 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
                                               dx_reference.view);
     kernels::reference::sparse_backward_input(rows, weights_abs.data(), dy_abs.view,
                                               dx_magnitude.view);
-    kernels::reference::gemm(inputs, stride, outputs,
-                             kernels::row_major(dense.data(), inputs).transposed(),
-                             kernels::row_major(dy.values.data(), stride), dx_dense.values.data(),
-                             stride, false);
+    kernels::reference::gemm(
+        inputs, stride, outputs, kernels::row_major(dense.data(), inputs).transposed(),
+        kernels::row_major(dy.values.data(), stride), dx_dense.values.data(), stride, false);
     for (std::size_t k = 0; k < inputs * stride; ++k) {
         INFO("input gradient, input " << k / stride << ", sample " << k % stride);
         REQUIRE(close(dx.values[k], dx_reference.values[k], dx_magnitude.values[k], terms));
@@ -214,14 +214,13 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
                              gradient_dense.data(), inputs, false);
     std::vector<bool> is_live(slots, false);
     for (std::size_t o = 0; o < outputs; ++o) {
-        for (std::size_t s = layer.row_begin[o]; s < layer.row_begin[o] + layer.row_count[o];
-             ++s) {
+        for (std::size_t s = layer.row_begin[o]; s < layer.row_begin[o] + layer.row_count[o]; ++s) {
             INFO("weight gradient, output " << o << ", input " << layer.column[s]);
             is_live[s] = true;
             const double magnitude = gradient_magnitude[s];
             REQUIRE(close(gradient[s], gradient_reference[s], magnitude, terms));
-            REQUIRE(close(gradient[s], gradient_dense[o * inputs + layer.column[s]], magnitude,
-                          terms));
+            REQUIRE(
+                close(gradient[s], gradient_dense[o * inputs + layer.column[s]], magnitude, terms));
         }
     }
     for (std::size_t s = 0; s < slots; ++s) {
@@ -279,6 +278,21 @@ TEST_CASE("sparse kernels give the same bits on any number of threads at 784 to 
     check_layer(300, 784, 128, 0.05, 0, pool2, pool3);
 }
 
+TEST_CASE("simd::reduce_add_each sums every register of a group at once", "[sparse][kernels]") {
+    constexpr std::size_t w = npl::simd::width;
+    alignas(npl::buffer_alignment) float values[w * w];
+    for (std::size_t k = 0; k < w * w; ++k) values[k] = float(k % 7) - 2.5f + float(k / w) * 16.0f;
+    npl::simd::vec rows[w];
+    for (std::size_t r = 0; r < w; ++r) rows[r] = npl::simd::load(values + r * w);
+    alignas(npl::buffer_alignment) float sums[w];
+    npl::simd::store(sums, npl::simd::reduce_add_each(rows));
+    for (std::size_t r = 0; r < w; ++r) {
+        float expected = 0.0f;
+        for (std::size_t k = 0; k < w; ++k) expected += values[r * w + k];
+        REQUIRE(sums[r] == expected);  // small integers and halves: every order is exact
+    }
+}
+
 TEST_CASE("sparse kernels reject views whose shapes do not fit the layer", "[sparse][kernels]") {
     npl::rng g(7);
     const random_layer layer(5, 9, 0.5, g);
@@ -291,9 +305,8 @@ TEST_CASE("sparse kernels reject views whose shapes do not fit the layer", "[spa
     REQUIRE(npl::test::contains(rows_message, "sparse_forward: expected 9 rows of x"));
     REQUIRE(npl::test::contains(rows_message, "found 8"));
 
-    const std::string stride_message = npl::test::error_message<npl::shape_error>([&] {
-        kernels::sparse_weight_gradient(layer.by_rows(), x.view, wide_y.view, nullptr);
-    });
+    const std::string stride_message = npl::test::error_message<npl::shape_error>(
+        [&] { kernels::sparse_weight_gradient(layer.by_rows(), x.view, wide_y.view, nullptr); });
     INFO(stride_message);
     REQUIRE(npl::test::contains(stride_message, "expected 16 floats of row stride in dy"));
 
