@@ -153,16 +153,19 @@ public:
                                  " connections to add but " + std::to_string(added_values.size()) +
                                  " initial values");
         }
-        // Removed slots by row, each row's removals ascending.
+        // Removed slots by row, each row's removals ascending (the pruning rules give them so).
         std::vector<std::uint32_t> gone(removed.begin(), removed.end());
-        std::sort(gone.begin(), gone.end());
+        if (!std::is_sorted(gone.begin(), gone.end())) std::sort(gone.begin(), gone.end());
+        std::vector<std::uint32_t> gone_row(gone.size());
         for (std::size_t j = 0; j < gone.size(); ++j) {
             const std::size_t slot = gone[j];
+            const std::size_t row = slot < capacity() ? row_of(slot) : 0;
             if (slot >= capacity() || (j > 0 && gone[j - 1] == gone[j]) ||
-                slot >= begin_[row_of(slot)] + count_[row_of(slot)]) {
+                slot >= begin_[row] + count_[row]) {
                 throw argument_error("connection_table::rewire: slot " + std::to_string(slot) +
                                      " is not a live connection, or is removed twice");
             }
+            gone_row[j] = static_cast<std::uint32_t>(row);
         }
         for (const connection& c : added) {
             if (c.row >= rows_ || c.col >= cols_) {
@@ -174,8 +177,10 @@ public:
         }
         std::vector<std::size_t> order(added.size());
         for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
-        std::sort(order.begin(), order.end(),
-                  [&](std::size_t a, std::size_t b) { return added[a] < added[b]; });
+        if (!std::is_sorted(added.begin(), added.end())) {
+            std::sort(order.begin(), order.end(),
+                      [&](std::size_t a, std::size_t b) { return added[a] < added[b]; });
+        }
 
         // Each touched row's new entries: a kept old slot, or an added connection (~index).
         std::vector<std::uint32_t> new_counts(count_.begin(), count_.end());
@@ -184,10 +189,10 @@ public:
             std::size_t g = 0, a = 0;
             while (g < gone.size() || a < order.size()) {
                 const std::size_t row =
-                    std::min(g < gone.size() ? row_of(gone[g]) : rows_,
+                    std::min(g < gone.size() ? std::size_t(gone_row[g]) : rows_,
                              a < order.size() ? std::size_t(added[order[a]].row) : rows_);
                 std::size_t removed_here = 0, added_here = 0;
-                while (g < gone.size() && row_of(gone[g]) == row) ++g, ++removed_here;
+                while (g < gone.size() && gone_row[g] == row) ++g, ++removed_here;
                 while (a < order.size() && added[order[a]].row == row) {
                     const connection c = added[order[a]];
                     if (a > 0 && added[order[a - 1]] == c) {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -156,46 +157,119 @@ inline std::vector<std::uint32_t> first_k(std::vector<ranked_slot>& v, std::size
 }
 
 /// The `k` connections, absent once `removed` is pruned and allowed, with the largest
-/// |scores[row * cols + col]|.
+/// |scores[row * cols + col]| (a NaN score counts as zero).
+///
+/// The selection runs in two passes over the candidates without sorting them: a histogram of the
+/// scores' leading bits finds the bin that holds the k-th largest, then only that bin's
+/// candidates are ordered. For RigL on a 784 x 300 layer this takes a fraction of what ordering
+/// all 200 000 candidates took.
 [[nodiscard]] inline std::vector<connection> grow_largest(const connection_table& t,
                                                           std::span<const std::uint32_t> removed,
                                                           std::span<const float> scores,
                                                           std::size_t k,
                                                           const allowed_fn& allowed = {}) {
     const std::vector<std::uint8_t> gone = detail::removal_marks(t, removed);
+    // |score| as an integer that orders like the float (positive IEEE floats do), NaN as 0.
+    const auto key = [](float score) {
+        const float a = std::abs(score);
+        return a == a ? std::bit_cast<std::uint32_t>(a) : std::uint32_t{0};
+    };
+    // Calls f(position) for every candidate, in position order.
+    const auto for_each_candidate = [&](auto&& f) {
+        for (std::size_t r = 0; r < t.rows(); ++r) {
+            const auto cols = t.row_columns(r);
+            const std::size_t begin = t.row_begin(r);
+            std::size_t next = 0;  // the next live connection of the row, in column order
+            const std::uint64_t row_start = std::uint64_t(r) * t.cols();
+            for (std::size_t c = 0; c < t.cols(); ++c) {
+                if (next < cols.size() && cols[next] == c) {
+                    const bool pruned = gone[begin + next] != 0;
+                    ++next;
+                    if (!pruned) continue;
+                }
+                if (allowed && !allowed(r, c)) continue;
+                f(row_start + c);
+            }
+        }
+    };
+
+    constexpr unsigned bin_shift = 21;  // 2048 bins over the top 11 bits: 8 KiB, in L1
+    std::vector<std::uint32_t> histogram(std::size_t{1} << (32 - bin_shift), 0);
+    std::size_t candidates = 0;
+    const bool restricted = static_cast<bool>(allowed);
+    if (restricted) {
+        for_each_candidate([&](std::uint64_t p) {
+            ++histogram[key(scores[p]) >> bin_shift];
+            ++candidates;
+        });
+    } else {
+        // Every position, then without the kept connections: one tight pass over the scores.
+        const std::size_t total = t.rows() * t.cols();
+        for (std::size_t p = 0; p < total; ++p) ++histogram[key(scores[p]) >> bin_shift];
+        candidates = total;
+        t.for_each([&](std::size_t r, std::size_t c, std::size_t slot) {
+            if (gone[slot] != 0) return;
+            --histogram[key(scores[r * t.cols() + c]) >> bin_shift];
+            --candidates;
+        });
+    }
+    k = std::min(k, candidates);
+    std::vector<connection> out;
+    if (k == 0) return out;
+
+    // The bin holding the k-th largest, and how many of the k lie above it.
+    std::size_t bin = histogram.size(), above = 0;
+    while (bin > 0 && above + histogram[bin - 1] < k) above += histogram[--bin];
+    --bin;
+    const std::size_t from_bin = k - above;
+
     struct candidate {
-        float score;
+        std::uint32_t key;
         std::uint64_t position;
     };
-    std::vector<candidate> v;
-    v.reserve(t.rows() * t.cols() - (t.live() - removed.size()));
-    for (std::size_t r = 0; r < t.rows(); ++r) {
-        const auto cols = t.row_columns(r);
-        const std::size_t begin = t.row_begin(r);
-        std::size_t next = 0;  // the next live connection of the row, in column order
-        for (std::size_t c = 0; c < t.cols(); ++c) {
-            if (next < cols.size() && cols[next] == c) {
-                const bool pruned = gone[begin + next] != 0;
-                ++next;
-                if (!pruned) continue;
+    std::vector<candidate> edge;
+    edge.reserve(histogram[bin]);
+    out.reserve(k);
+    const auto take = [&](std::uint64_t p, std::uint32_t kv) {
+        if ((kv >> bin_shift) > bin) {
+            out.push_back({std::uint32_t(p / t.cols()), std::uint32_t(p % t.cols())});
+        } else {
+            edge.push_back({kv, p});
+        }
+    };
+    if (restricted) {
+        for_each_candidate([&](std::uint64_t p) {
+            const std::uint32_t kv = key(scores[p]);
+            if ((kv >> bin_shift) >= bin) take(p, kv);
+        });
+    } else {
+        // Only positions in or above the bin can be chosen; few are, so checking whether each is
+        // kept by a search of its row costs little.
+        for (std::size_t r = 0; r < t.rows(); ++r) {
+            const float* row_scores = scores.data() + r * t.cols();
+            for (std::size_t c = 0; c < t.cols(); ++c) {
+                const std::uint32_t kv = key(row_scores[c]);
+                if ((kv >> bin_shift) < bin) continue;
+                const std::size_t slot = t.find(r, c);
+                if (slot != connection_table::npos && gone[slot] == 0) continue;
+                take(std::uint64_t(r) * t.cols() + c, kv);
             }
-            if (allowed && !allowed(r, c)) continue;
-            const std::uint64_t p = std::uint64_t(r) * t.cols() + c;
-            v.push_back({std::abs(scores[p]), p});
         }
     }
-    k = std::min(k, v.size());
     const auto before = [](const candidate& a, const candidate& b) {
-        return a.score > b.score || (a.score == b.score && a.position < b.position);
+        return a.key > b.key || (a.key == b.key && a.position < b.position);
     };
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), before);
-    std::vector<connection> out;
-    out.reserve(k);
-    for (std::size_t j = 0; j < k; ++j) {
-        out.push_back(
-            {std::uint32_t(v[j].position / t.cols()), std::uint32_t(v[j].position % t.cols())});
+    std::nth_element(edge.begin(), edge.begin() + static_cast<std::ptrdiff_t>(from_bin), edge.end(),
+                     before);
+    // `out` holds the connections above the bin in position order; add the bin's in order too.
+    std::sort(edge.begin(), edge.begin() + static_cast<std::ptrdiff_t>(from_bin),
+              [](const candidate& a, const candidate& b) { return a.position < b.position; });
+    const auto middle = static_cast<std::ptrdiff_t>(out.size());
+    for (std::size_t j = 0; j < from_bin; ++j) {
+        out.push_back({std::uint32_t(edge[j].position / t.cols()),
+                       std::uint32_t(edge[j].position % t.cols())});
     }
-    std::sort(out.begin(), out.end());
+    std::inplace_merge(out.begin(), out.begin() + middle, out.end());
     return out;
 }
 
