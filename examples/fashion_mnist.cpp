@@ -6,11 +6,14 @@
 //                 [--distribution uniform|er|erk] [--update-interval N]
 //                 [--growth-init zero|random] [--topology-log FILE]
 //                 [--optimizer sgd|adam] [--momentum F] [--schedule cosine|constant]
-//                 [--min-accuracy F] [--json]
+//                 [--save FILE] [--load FILE] [--stop-after N] [--min-accuracy F] [--json]
 //
 // The data are read from Debian's dataset-fashion-mnist package by default; where it is missing,
 // the demo says so and trains on a built-in synthetic data set instead. --json ends the output
-// with one line holding a JSON object of the settings and results.
+// with one line holding a JSON object of the settings and results. --save writes a checkpoint
+// of the whole run at the end of every epoch; --load continues a run from one, up to --epochs
+// epochs in all, with the same results bit for bit as a run that never stopped. --stop-after N
+// ends the process after N epochs of the --epochs planned, as an interrupted run would end.
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -25,6 +28,7 @@
 
 #include <neuroplastic/data/idx.hpp>
 #include <neuroplastic/data/synthetic.hpp>
+#include <neuroplastic/io/checkpoint.hpp>
 #include <neuroplastic/neuroplastic.hpp>
 #include <neuroplastic/training/progress.hpp>
 #include <neuroplastic/training/trainer.hpp>
@@ -58,6 +62,9 @@ struct settings {
     bool update_interval_given = false;
     std::string topology_log;
     std::string growth_init;  // empty: the method's default
+    std::string save;
+    std::string load;
+    std::size_t stop_after = 0;  // 0: run every epoch
     std::string optimizer = "sgd";
     std::string schedule = "cosine";
     double min_accuracy = 0.0;
@@ -74,6 +81,7 @@ struct settings {
                  "                     [--growth-init zero|random] [--topology-log FILE]\n"
                  "                     [--optimizer sgd|adam]\n"
                  "                     [--momentum F] [--schedule cosine|constant]\n"
+                 "                     [--save FILE] [--load FILE] [--stop-after N]\n"
                  "                     [--min-accuracy F] [--json]\n",
                  problem.c_str(), problem.empty() ? "" : "\n");
     std::exit(problem.empty() ? 0 : 2);
@@ -129,6 +137,12 @@ settings parse(int argc, char** argv) {
         } else if (flag == "--update-interval") {
             s.update_interval = number<std::size_t>(flag, value);
             s.update_interval_given = true;
+        } else if (flag == "--save") {
+            s.save = std::string(value);
+        } else if (flag == "--load") {
+            s.load = std::string(value);
+        } else if (flag == "--stop-after") {
+            s.stop_after = number<std::size_t>(flag, value);
         } else if (flag == "--growth-init") {
             s.growth_init = std::string(value);
         } else if (flag == "--topology-log") {
@@ -234,11 +248,29 @@ int run(const settings& s, const loaded_data& data, Optimizer opt, Schedule sche
     } else {
         live = 784 * 300 + 300 * 100 + 100 * 10;
     }
+    if (!s.load.empty()) {
+        npl::load_checkpoint(s.load, trainer);
+        std::fprintf(stderr, "continuing from %s after %zu steps\n", s.load.c_str(), trainer.steps());
+    }
+    if (!s.save.empty()) {
+        trainer.on_epoch([&](const npl::epoch_report&) { npl::save_checkpoint(s.save, trainer); });
+    }
+    if (s.stop_after > 0) {
+        std::size_t epochs_here = 0;
+        trainer.on_epoch([&, epochs_here](const npl::epoch_report&) mutable {
+            if (++epochs_here == s.stop_after) trainer.request_stop();
+        });
+    }
     npl::show_progress(trainer, stderr);
     const auto history = trainer.fit(
         data.split.train, &data.split.test,
         {.epochs = s.epochs, .batch_size = s.batch, .seed = s.seed, .threads = s.threads});
 
+    if (history.epochs.empty()) {
+        std::fprintf(stderr, "fashion_mnist: the run already has %zu epochs; nothing to do\n",
+                     s.epochs);
+        return 0;
+    }
     std::vector<double> epoch_seconds;
     for (const auto& e : history.epochs) epoch_seconds.push_back(e.seconds);
     const auto& last = history.epochs.back();

@@ -13,6 +13,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <string>
 #include <type_traits>
 
 #include "batch.hpp"
@@ -65,6 +66,19 @@ void for_each_parameter(L& l, F&& f) {
 template <class L, class F>
 void for_each_parameter(const L& l, F&& f) {
     if constexpr (requires { l.for_each_parameter(f); }) l.for_each_parameter(f);
+}
+
+/// A text that names a layer type and its shape, "dense<784, 300>" say: the unit of a network's
+/// signature, which checkpoints compare. Layers name themselves with `static std::string
+/// signature()`.
+template <class L>
+std::string layer_signature() {
+    if constexpr (requires { L::signature(); }) {
+        return L::signature();
+    } else {
+        return "layer<" + std::to_string(L::input_size) + ", " + std::to_string(L::output_size) +
+               ">";
+    }
 }
 
 /// Sets the initial parameters of `l` from `generator`; layers without parameters need not say so.

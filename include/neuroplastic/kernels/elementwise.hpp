@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 
 #include "../core/batch.hpp"
 #include "simd.hpp"
@@ -43,6 +44,22 @@ inline void row_sums(matrix_view<const float> x, float* out) noexcept {
         for (std::size_t s = 0; s < x.stride; s += simd::width) sum = sum + simd::load(row + s);
         out[r] = simd::reduce_add(sum);
     }
+}
+
+/// Whether every value is finite (no NaN, no infinity): x - x is 0 for finite x and NaN
+/// otherwise, and a NaN anywhere makes the sum NaN.
+inline bool all_finite(std::span<const float> values) noexcept {
+    const std::size_t n = values.size();
+    const float* p = values.data();
+    simd::vec sum = simd::broadcast(0.0f);
+    std::size_t i = 0;
+    for (; i + simd::width <= n; i += simd::width) {
+        const simd::vec v = simd::load_unaligned(p + i);
+        sum = sum + (v - v);
+    }
+    float tail = simd::reduce_add(sum);
+    for (; i < n; ++i) tail += p[i] - p[i];
+    return tail == 0.0f;
 }
 
 /// Zeroes the padding after the samples of every row, which products that run over whole padded

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <string>
 
 #include "../core/layer.hpp"
 #include "../kernels/elementwise.hpp"
@@ -18,6 +19,8 @@ class activation_layer {
 public:
     static constexpr std::size_t input_size = Width;
     static constexpr std::size_t output_size = Width;
+
+    static std::string signature() { return Function::name() + "<" + std::to_string(Width) + ">"; }
 
     void forward(matrix_view<const float> x, matrix_view<float> y, const pass_context&) noexcept {
         kernels::map(x.data, y.data, x.rows * x.stride,
@@ -46,6 +49,7 @@ struct elementwise_spec {
 
 /// max(x, 0). Its derivative at 0 is taken as 0, as in PyTorch.
 struct relu_function {
+    static std::string name() { return "relu"; }
     static simd::vec apply(simd::vec x) noexcept { return simd::max(x, simd::broadcast(0.0f)); }
     static simd::vec backward(simd::vec, simd::vec y, simd::vec dy) noexcept {
         return simd::select(y > simd::broadcast(0.0f), dy, simd::broadcast(0.0f));
@@ -59,6 +63,9 @@ template <int Numerator = 1, int Denominator = 100>
 struct leaky_relu_function {
     static_assert(Denominator > 0, "neuroplastic: leaky_relu needs a positive denominator");
     static constexpr float slope = static_cast<float>(Numerator) / static_cast<float>(Denominator);
+    static std::string name() {
+        return "leaky_relu(" + std::to_string(Numerator) + "/" + std::to_string(Denominator) + ")";
+    }
 
     static simd::vec apply(simd::vec x) noexcept {
         return simd::select(x > simd::broadcast(0.0f), x, x * simd::broadcast(slope));
@@ -72,6 +79,7 @@ struct leaky_relu_function {
 
 /// The hyperbolic tangent; its derivative is 1 - y^2.
 struct tanh_function {
+    static std::string name() { return "tanh"; }
     static simd::vec apply(simd::vec x) noexcept { return simd::tanh(x); }
     static simd::vec backward(simd::vec, simd::vec y, simd::vec dy) noexcept {
         return dy * (simd::broadcast(1.0f) - y * y);
@@ -85,6 +93,7 @@ struct tanh_function {
 
 /// The logistic function 1 / (1 + e^-x); its derivative is y (1 - y).
 struct sigmoid_function {
+    static std::string name() { return "sigmoid"; }
     static simd::vec apply(simd::vec x) noexcept {
         // For x below about -88, e^-x overflows to infinity and the quotient is 0, as it should be.
         const simd::vec one = simd::broadcast(1.0f);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "../core/batch.hpp"
@@ -38,6 +39,12 @@ public:
 
     /// Forward passes observed since the last reset.
     [[nodiscard]] std::size_t observations() const noexcept { return observations_; }
+
+    /// Sets the flags and the count of observations, as a checkpoint saved them.
+    void restore(std::span<const std::uint8_t> positive, std::size_t observations) {
+        positive_.assign(positive.begin(), positive.end());
+        observations_ = observations;
+    }
 
     void reset() noexcept {
         std::fill(positive_.begin(), positive_.end(), 0);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <string>
 
 #include "../core/layer.hpp"
 #include "../kernels/elementwise.hpp"
@@ -28,6 +29,10 @@ class dense<Width, Init>::layer {
 public:
     static constexpr std::size_t input_size = InputSize;
     static constexpr std::size_t output_size = Width;
+
+    static std::string signature() {
+        return "dense<" + std::to_string(InputSize) + ", " + std::to_string(Width) + ">";
+    }
 
     layer()
         : weights_("weights", Width * InputSize, true),

@@ -42,6 +42,10 @@ public:
     /// Every possible connection.
     static constexpr std::size_t dense_size = Width * InputSize;
 
+    static std::string signature() {
+        return "sparse<" + std::to_string(InputSize) + ", " + std::to_string(Width) + ">";
+    }
+
     layer()
         : table_(Width, InputSize),
           weights_("weights", 0, true),

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "../core/batch.hpp"
@@ -45,6 +46,13 @@ public:
     /// Layer `I` (counted from 0 after input<N>), bound to its input width.
     template <std::size_t I>
     using layer_type = typename body_type::template layer_type<I>;
+
+    /// The network's static type as text, for checkpoints: "network<input<784>> dense<784, 300>
+    /// relu<300> ...".
+    static std::string signature() {
+        std::string s = body_type::signature();
+        return "network<input<" + std::to_string(InputSize) + ">>" + s.substr(s.find('>') + 1);
+    }
 
     /// A network with weights drawn from a generator seeded with `seed`.
     explicit network(std::uint64_t seed = 0) { initialize(seed); }

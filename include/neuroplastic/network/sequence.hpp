@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -83,6 +84,15 @@ public:
     /// Layer `I`, bound to its input width.
     template <std::size_t I>
     using layer_type = std::tuple_element_t<I, layer_tuple>;
+
+    /// The layers' signatures in order, "dense<784, 300> relu<300> ...".
+    static std::string signature() {
+        std::string s;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((s += (I == 0 ? "" : " ") + layer_signature<layer_type<I>>()), ...);
+        }(std::make_index_sequence<std::tuple_size_v<layer_tuple>>{});
+        return "sequence<" + std::to_string(InputSize) + "> " + s;
+    }
 
     template <std::size_t I>
     [[nodiscard]] layer_type<I>& layer() noexcept {

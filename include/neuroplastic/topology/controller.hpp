@@ -104,6 +104,17 @@ public:
 
     [[nodiscard]] const policy& settings() const noexcept { return policy_; }
 
+    /// The generator of random growth, and the momenta gathered within a window (empty outside
+    /// one): the controller's state, which checkpoints save and restore.
+    [[nodiscard]] const rng& generator() const noexcept { return generator_; }
+    [[nodiscard]] const std::vector<aligned_buffer<float>>& momenta() const noexcept {
+        return momenta_;
+    }
+    void restore(rng generator, std::vector<aligned_buffer<float>> momenta) noexcept {
+        generator_ = generator;
+        momenta_ = std::move(momenta);
+    }
+
     /// Whether the backward pass of step `step` (counted from 1) must form dense gradients.
     [[nodiscard]] bool wants_dense_gradients(std::size_t step, std::size_t total_steps,
                                              std::size_t steps_per_epoch) const noexcept {

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <numbers>
 #include <string_view>
 
@@ -99,6 +101,26 @@ struct policy {
                                   (1.0 + std::cos(std::numbers::pi * double(step) / t_end));
     }
 };
+
+/// Every setting of `p` as text, for logs and for checkpoints, which refuse to continue training
+/// under another policy than the one they were saved with.
+[[nodiscard]] inline std::string describe(const policy& p) {
+    const auto number = [](double v) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.17g", v);
+        return std::string(text);
+    };
+    return std::string(p.method) + " density=" + number(p.density) +
+           " layer_density=" + name(p.layer_density) + " rewires=" + (p.rewires ? "1" : "0") +
+           " update_interval=" + std::to_string(p.update_interval) + " end=" + number(p.end) +
+           " drop_fraction=" + number(p.drop_fraction) +
+           " decay=" + (p.drop_decay == decay::cosine ? "cosine" : "constant") +
+           " prune=" + name(p.prune) + " grow=" + name(p.grow) +
+           " init=" + (p.init == growth_init::zero ? "zero" : "random") +
+           " growth_scale=" + number(p.growth_scale) +
+           " momentum_window=" + std::to_string(p.momentum_window) +
+           " momentum=" + number(p.momentum) + " seed=" + std::to_string(p.seed);
+}
 
 /// A fixed random sparse topology.
 struct static_mask {

@@ -12,6 +12,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -23,11 +24,18 @@
 #include "../core/random.hpp"
 #include "../core/thread_pool.hpp"
 #include "../data/dataset.hpp"
+#include "../kernels/elementwise.hpp"
 #include "../topology/controller.hpp"
 #include "optimizer.hpp"
 #include "schedule.hpp"
 
 namespace neuroplastic {
+
+/// What training does when a loss, a gradient or a weight is NaN or infinite.
+enum class nonfinite_policy {
+    stop,  ///< throw numeric_error, naming the step and the layer
+    skip,  ///< leave the parameters as they were, count the batch and go on
+};
 
 /// How `trainer::fit` runs.
 struct fit_options {
@@ -39,6 +47,9 @@ struct fit_options {
     std::size_t threads = 1;
     /// Samples per forward pass when evaluating.
     std::size_t evaluation_batch = 1000;
+    /// A NaN or infinite loss or gradient stops training, or skips its batch. A non-finite
+    /// weight after an update always stops it.
+    nonfinite_policy nonfinite = nonfinite_policy::stop;
 };
 
 /// What a step callback receives.
@@ -78,6 +89,20 @@ struct epoch_report {
 struct training_history {
     std::vector<epoch_report> epochs;
     double train_seconds = 0.0;  ///< all training steps, evaluation excluded
+    /// Batches skipped for a non-finite loss or gradient (nonfinite_policy::skip).
+    std::size_t skipped_batches = 0;
+};
+
+/// Where a trainer is in its training, all that a checkpoint needs to continue it exactly.
+struct training_progress {
+    bool started = false;
+    std::size_t epochs_done = 0;
+    std::size_t batches_done = 0;  ///< within the current epoch
+    rng shuffler;
+    std::vector<std::uint32_t> order;  ///< the current epoch's order of the samples
+    double loss_sum = 0.0;             ///< over the current epoch's batches so far
+    std::size_t hits = 0;
+    std::size_t seen = 0;
 };
 
 /// Trains `Network` with `Loss`, an optimiser and a schedule. Callbacks run on the calling thread.
@@ -125,71 +150,102 @@ public:
     /// Asks `fit` to return after the current step; callbacks may call it.
     void request_stop() noexcept { stop_ = true; }
 
-    /// Trains for `options.epochs` epochs over `train`, evaluating `test` (if not null) after each.
+    /// Trains over `train` until `options.epochs` epochs are complete in all, counting those of
+    /// earlier calls and of a loaded checkpoint, evaluating `test` (if not null) after each.
+    /// The first call seeds the shuffling with `options.seed`; a call after `request_stop`, or
+    /// after loading a checkpoint, continues where training stopped, mid-epoch included.
     training_history fit(const dataset& train, const dataset* test, const fit_options& options) {
         check_data(train);
         if (test != nullptr) check_data(*test);
         if (options.batch_size == 0) throw argument_error("fit: the batch size must be positive");
         use_threads(options.threads);
+        nonfinite_ = options.nonfinite;
 
         const std::size_t n = train.size();
         const std::size_t batches = (n + options.batch_size - 1) / options.batch_size;
         const std::size_t total = batches * options.epochs;
-        rng shuffler(options.seed);
-        std::vector<std::size_t> order(n);
-        std::iota(order.begin(), order.end(), std::size_t{0});
+        if (!progress_.started) {
+            progress_.started = true;
+            progress_.shuffler.reseed(options.seed);
+            progress_.order.resize(n);
+            std::iota(progress_.order.begin(), progress_.order.end(), std::uint32_t{0});
+        } else if (progress_.order.size() != n) {
+            throw shape_error(train.name() + ": training was started on " +
+                              std::to_string(progress_.order.size()) +
+                              " samples, the data set has " + std::to_string(n));
+        }
 
         training_history history;
         stop_ = false;
-        for (std::size_t epoch = 1; epoch <= options.epochs && !stop_; ++epoch) {
-            shuffler.shuffle(std::span<std::size_t>(order));
+        while (progress_.epochs_done < options.epochs && !stop_) {
+            const std::size_t epoch = progress_.epochs_done + 1;
+            if (progress_.batches_done == 0) {
+                progress_.shuffler.shuffle(std::span<std::uint32_t>(progress_.order));
+                progress_.loss_sum = 0.0;
+                progress_.hits = progress_.seen = 0;
+            }
             epoch_report report;
             report.epoch = epoch;
             report.epochs = options.epochs;
-            double loss_sum = 0.0;
-            std::size_t hits = 0, seen = 0;
             const auto start = clock::now();
 
-            for (std::size_t b = 0; b < batches && !stop_; ++b) {
+            while (progress_.batches_done < batches && !stop_) {
+                const std::size_t b = progress_.batches_done;
                 const std::size_t first = b * options.batch_size;
-                const std::span<const std::size_t> indices(order.data() + first,
-                                                           std::min(options.batch_size, n - first));
+                const std::size_t count = std::min(options.batch_size, n - first);
+                indices_.assign(progress_.order.begin() + static_cast<std::ptrdiff_t>(first),
+                                progress_.order.begin() + static_cast<std::ptrdiff_t>(first + count));
                 const float rate = schedule_.rate({steps_, total, batches});
                 dense_gradients_ =
                     topology_ && topology_->wants_dense_gradients(steps_ + 1, total, batches);
-                const float loss = train_batch(train, indices, rate, hits);
+                const std::size_t before = steps_;
+                const float loss = train_batch(train, indices_, rate, progress_.hits);
+                ++progress_.batches_done;
+                if (steps_ == before) {  // a skipped batch: nothing was learnt from it
+                    ++history.skipped_batches;
+                    continue;
+                }
                 if (topology_) {
                     if (auto r = topology_->after_step(steps_, total, batches, epoch)) {
                         for (auto& f : topology_callbacks_) f(*r);
                     }
                 }
-                loss_sum += static_cast<double>(loss) * static_cast<double>(indices.size());
-                seen += indices.size();
+                progress_.loss_sum += static_cast<double>(loss) * static_cast<double>(count);
+                progress_.seen += count;
                 report.learning_rate = rate;
                 if (!step_callbacks_.empty()) {
-                    const step_report s{epoch,  options.epochs, b + 1, batches,
-                                        steps_, indices.size(), loss,  rate};
+                    const step_report s{epoch, options.epochs, b + 1, batches,
+                                        steps_, count,         loss,  rate};
                     for (auto& f : step_callbacks_) f(s);
                 }
             }
 
             report.seconds = seconds_since(start);
             history.train_seconds += report.seconds;
+            if (progress_.batches_done < batches) break;  // stopped within the epoch
+
             report.step = steps_;
-            report.train.samples = seen;
-            report.train.loss = seen == 0 ? report.train.loss : loss_sum / double(seen);
-            if (Loss::uses_labels && seen > 0) report.train.accuracy = double(hits) / double(seen);
+            report.train.samples = progress_.seen;
+            if (progress_.seen > 0) {
+                report.train.loss = progress_.loss_sum / double(progress_.seen);
+                if (Loss::uses_labels) {
+                    report.train.accuracy = double(progress_.hits) / double(progress_.seen);
+                }
+            }
             if (test != nullptr) {
                 const auto eval_start = clock::now();
                 report.test = evaluate(*test, options.evaluation_batch);
                 report.evaluation_seconds = seconds_since(eval_start);
             }
-            history.epochs.push_back(report);
-            for (auto& f : epoch_callbacks_) f(report);
+            ++progress_.epochs_done;
+            progress_.batches_done = 0;
             if (topology_) {
                 const topology::report r = topology_->epoch_end(steps_, epoch);
                 for (auto& f : topology_callbacks_) f(r);
             }
+            history.epochs.push_back(report);
+            // Last, so that a checkpoint written here holds the finished epoch.
+            for (auto& f : epoch_callbacks_) f(report);
         }
         dense_gradients_ = false;
         return history;
@@ -228,13 +284,15 @@ public:
     }
 
     /// One optimiser step on a batch with class labels; returns the batch's mean loss before it.
+    /// A non-finite loss or gradient throws numeric_error, or, with nonfinite_policy::skip, leaves
+    /// every parameter as it was (steps() does not advance).
     float step(const batch<input_size>& x, std::span<const std::uint32_t> labels,
                float rate) requires(Loss::uses_labels) {
         const pass_context ctx{pool_.get(), true, dense_gradients_};
         const auto& y = net_->forward(x, ctx);
         if (gradient_.samples() != y.samples()) gradient_.resize(y.samples());
         const float loss = loss_.forward_backward(y.view(), labels, gradient_.view());
-        apply(x, rate, ctx);
+        apply(x, loss, rate, ctx);
         return loss;
     }
 
@@ -245,7 +303,7 @@ public:
         const auto& y = net_->forward(x, ctx);
         if (gradient_.samples() != y.samples()) gradient_.resize(y.samples());
         const float loss = loss_.forward_backward(y.view(), targets.view(), gradient_.view());
-        apply(x, rate, ctx);
+        apply(x, loss, rate, ctx);
         return loss;
     }
 
@@ -265,6 +323,21 @@ public:
     /// Optimiser steps taken so far, over every call to `fit` and `step`.
     [[nodiscard]] std::size_t steps() const noexcept { return steps_; }
 
+    /// Where training is (io/checkpoint.hpp saves and restores it).
+    [[nodiscard]] const training_progress& progress() const noexcept { return progress_; }
+    [[nodiscard]] const Optimizer& optimizer_state() const noexcept { return optimizer_; }
+    [[nodiscard]] const Network& network() const noexcept { return *net_; }
+    [[nodiscard]] const topology::controller<Network>* topology_controller() const noexcept {
+        return topology_.get();
+    }
+
+    /// Continues from a saved position: the steps taken, the progress, the optimiser's state.
+    void restore(std::size_t steps, training_progress progress, Optimizer opt) noexcept {
+        steps_ = steps;
+        progress_ = std::move(progress);
+        optimizer_ = std::move(opt);
+    }
+
 private:
     using clock = std::chrono::steady_clock;
 
@@ -277,8 +350,9 @@ private:
         data.gather(indices, inputs_);
         if constexpr (Loss::uses_labels) {
             data.gather_labels(indices, labels_);
+            const std::size_t before = steps_;
             const float loss = step(inputs_, labels_, rate);
-            hits += Loss::correct(net_->output().view(), labels_);
+            if (steps_ != before) hits += Loss::correct(net_->output().view(), labels_);
             return loss;
         } else {
             data.gather_targets(indices, targets_);
@@ -286,11 +360,48 @@ private:
         }
     }
 
-    void apply(const batch<input_size>& x, float rate, const pass_context& ctx) {
+    void apply(const batch<input_size>& x, float loss, float rate, const pass_context& ctx) {
+        if (!std::isfinite(loss)) {
+            if (nonfinite_ == nonfinite_policy::skip) return;
+            throw numeric_error("step " + std::to_string(steps_ + 1) + ": the loss is " +
+                                std::to_string(loss) + ", expected a finite value");
+        }
         net_->backward(x, gradient_.view(), ctx);
+        if (const auto bad = find_nonfinite(true)) {
+            if (nonfinite_ == nonfinite_policy::skip) return;
+            throw numeric_error("step " + std::to_string(steps_ + 1) + ": a non-finite gradient in " +
+                                *bad + ", expected finite values");
+        }
         optimizer_.begin_step();
         net_->for_each_parameter([&](parameter& p) { optimizer_.update(p, rate); });
         ++steps_;
+        if (const auto bad = find_nonfinite(false)) {
+            throw numeric_error("step " + std::to_string(steps_) + ": the update left a non-finite " +
+                                "weight in " + *bad + " (is the learning rate too large?)");
+        }
+    }
+
+    // "layer 2 (sparse<784, 300>), parameter weights" for the first parameter whose gradients
+    // (or values) are not all finite.
+    std::optional<std::string> find_nonfinite(bool gradients) {
+        std::optional<std::string> found;
+        std::size_t position = 0;
+        net_->for_each_layer([&](auto& l) {
+            if (!found) {
+                neuroplastic::for_each_parameter(l, [&](parameter& p) {
+                    if (found) return;
+                    const std::span<const float> v = gradients ? std::span<const float>(p.gradient())
+                                                               : std::span<const float>(p.value());
+                    if (!kernels::all_finite(v)) {
+                        found = "layer " + std::to_string(position) + " (" +
+                                layer_signature<std::remove_cvref_t<decltype(l)>>() +
+                                "), parameter " + std::string(p.name());
+                    }
+                });
+            }
+            ++position;
+        });
+        return found;
     }
 
     void check_data(const dataset& data) const {
@@ -328,6 +439,9 @@ private:
     batch<output_size> targets_;
     std::vector<std::uint32_t> labels_;
     batch<output_size> gradient_;  // of the loss with respect to the output
+    training_progress progress_;
+    std::vector<std::size_t> indices_;  // the current batch's samples
+    nonfinite_policy nonfinite_ = nonfinite_policy::stop;
     std::size_t steps_ = 0;
     bool stop_ = false;
 };
