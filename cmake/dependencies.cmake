@@ -1,19 +1,17 @@
-# xsimd: Debian 12 ships 8.1, current releases are 13 and 14. Its version file accepts only its own
-# major version, so it is found without one and the version is checked here.
+# The dependencies of this project's own build. The installed package finds the library's own
+# (xsimd, threads) in neuroplasticConfig.cmake; both share neuroplastic-xsimd.cmake.
 find_package(xsimd CONFIG REQUIRED)
-if(DEFINED xsimd_VERSION AND xsimd_VERSION VERSION_LESS 8.1)
-  message(FATAL_ERROR "neuroplastic needs xsimd 8.1 or newer; found ${xsimd_VERSION}")
+include(${CMAKE_CURRENT_LIST_DIR}/neuroplastic-xsimd.cmake)
+if(neuroplastic_xsimd_error)
+  message(FATAL_ERROR "${neuroplastic_xsimd_error}")
 endif()
+message(STATUS "neuroplastic uses xsimd ${xsimd_VERSION} from ${xsimd_DIR}")
 
-# Debian's xsimd 8.1 names a link dependency `xtl` without finding it; without a target of that
-# name a consumer fails to link with `cannot find -lxtl`. xtl is header-only and xsimd 8.1 does
-# not need it for anything neuroplastic uses, so an empty target stands in when xtl-dev is absent.
-if(NOT TARGET xtl)
-  find_package(xtl CONFIG QUIET)
-  if(NOT TARGET xtl)
-    add_library(xtl INTERFACE IMPORTED)
-  endif()
+# The thread pool (core/thread_pool.hpp) runs on std::thread.
+find_package(Threads REQUIRED)
+
+# zlib reads the .gz files of the IDX data sets (data/idx.hpp), which the tests and the examples
+# use; the library itself does not, so a build of the library alone does not look for it.
+if(PROJECT_IS_TOP_LEVEL AND (NEUROPLASTIC_BUILD_TESTS OR NEUROPLASTIC_BUILD_EXAMPLES))
+  find_package(ZLIB REQUIRED)
 endif()
-
-# zlib reads the .gz files of the IDX data sets (data/idx.hpp). Only that header needs it.
-find_package(ZLIB)
