@@ -31,8 +31,13 @@ NEUROPLASTIC_INLINE void store(float* p, vec v) noexcept { v.store_aligned(p); }
 NEUROPLASTIC_INLINE void store_unaligned(float* p, vec v) noexcept { v.store_unaligned(p); }
 NEUROPLASTIC_INLINE vec broadcast(float x) noexcept { return vec(x); }
 NEUROPLASTIC_INLINE vec fma(vec a, vec b, vec c) noexcept { return xsimd::fma(a, b, c); }
+
+/// The larger and the smaller of each lane. Which operand comes back when one is NaN differs
+/// (x86 returns `b`; xsimd 14 and std::max return `a`), so no kernel relies on it: code that
+/// must pass a NaN on compares and selects instead (relu does).
 NEUROPLASTIC_INLINE vec max(vec a, vec b) noexcept { return xsimd::max(a, b); }
 NEUROPLASTIC_INLINE vec min(vec a, vec b) noexcept { return xsimd::min(a, b); }
+
 NEUROPLASTIC_INLINE vec abs(vec a) noexcept { return xsimd::abs(a); }
 NEUROPLASTIC_INLINE vec exp(vec a) noexcept { return xsimd::exp(a); }
 NEUROPLASTIC_INLINE vec tanh(vec a) noexcept { return xsimd::tanh(a); }
@@ -54,8 +59,9 @@ NEUROPLASTIC_INLINE float reduce_add(vec v) noexcept {
 /// The sums of `width` registers at once: lane k of the result is the sum of the lanes of
 /// rows[k]. One transposing reduction costs about as much as two calls of reduce_add.
 NEUROPLASTIC_INLINE vec reduce_add_each(const vec* rows) noexcept {
-    // xsimd's transposing sum (haddp) exists for SSE3 and AVX; xsimd 8's AVX-512 version needs
-    // AVX512DQ although it is declared for AVX512F, so AVX-512 takes the plain path.
+    // xsimd's transposing sum (haddp) serves SSE3 and AVX. xsimd 8's AVX-512 version needs
+    // AVX512DQ although it is declared for AVX512F (13.2's needs AVX512F only), so AVX-512 takes
+    // the plain path; it may take haddp once xsimd 8 is dropped and both are measured there.
     if constexpr (std::is_base_of_v<xsimd::sse3, arch> || std::is_base_of_v<xsimd::avx, arch>) {
         return xsimd::haddp(rows);
     } else {

@@ -47,14 +47,18 @@ struct elementwise_spec {
     using layer = activation_layer<Function, InputSize>;
 };
 
-/// max(x, 0). Its derivative at 0 is taken as 0, as in PyTorch.
+/// max(x, 0). Its derivative at 0 is taken as 0, as in PyTorch; a NaN input gives NaN, as in
+/// PyTorch and std::max, so a fault upstream shows in the loss.
 struct relu_function {
     static std::string name() { return "relu"; }
-    static simd::vec apply(simd::vec x) noexcept { return simd::max(x, simd::broadcast(0.0f)); }
+    static simd::vec apply(simd::vec x) noexcept {
+        const simd::vec zero = simd::broadcast(0.0f);
+        return simd::select(x < zero, zero, x);
+    }
     static simd::vec backward(simd::vec, simd::vec y, simd::vec dy) noexcept {
         return simd::select(y > simd::broadcast(0.0f), dy, simd::broadcast(0.0f));
     }
-    static float reference(float x) noexcept { return x > 0.0f ? x : 0.0f; }
+    static float reference(float x) noexcept { return x < 0.0f ? 0.0f : x; }
     static float reference_derivative(float x) noexcept { return x > 0.0f ? 1.0f : 0.0f; }
 };
 
