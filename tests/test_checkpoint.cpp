@@ -219,6 +219,8 @@ TEST_CASE("a save killed halfway leaves the previous checkpoint intact", "[check
 
     int killed_mid_save = 0;
     for (int round = 0; round < 5; ++round) {
+        int ready[2];
+        REQUIRE(::pipe(ready) == 0);
         const pid_t child = ::fork();
         REQUIRE(child >= 0);
         if (child == 0) {
@@ -230,9 +232,15 @@ TEST_CASE("a save killed halfway leaves the previous checkpoint intact", "[check
                 std::ranges::fill(net->layer<0>().weights().value(), float(k));
                 images.push_back(npl::network_bytes(*net));
             }
+            const char go = 1;
+            (void)::write(ready[1], &go, 1);  // from here on, the child only saves
             for (std::size_t k = 0;; ++k) npl::detail::write_atomically(path, images[k % 3]);
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(300 + 23 * round));
+        char go = 0;
+        REQUIRE(::read(ready[0], &go, 1) == 1);
+        ::close(ready[0]);
+        ::close(ready[1]);
+        std::this_thread::sleep_for(std::chrono::milliseconds(40 + 23 * round));
         ::kill(child, SIGKILL);
         int status = 0;
         ::waitpid(child, &status, 0);
