@@ -206,7 +206,9 @@ struct rigl {
 /// Growth by momentum (after Dettmers and Zettlemoyer, 2019): as RigL, but grow where the
 /// momentum of the dense gradient, gathered over the `window` steps before each update, is
 /// largest. The original keeps a dense momentum on every step; here only the window's steps form
-/// the dense gradient, so ordinary steps stay in proportion to the live connections.
+/// the dense gradient, so ordinary steps stay in proportion to the live connections. Nor does it
+/// redistribute connections between layers by their mean momentum, as the original does: each
+/// layer keeps its density (docs/limits.md).
 struct sparse_momentum {
     double density = 0.1;
     distribution layer_density = distribution::erdos_renyi_kernel;
