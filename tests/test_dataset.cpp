@@ -167,6 +167,23 @@ TEST_CASE("dataset::gather writes samples as feature-major columns", "[dataset]"
         d.gather(indices, x);
         check_gathered(d, indices, x);
     }
+    SECTION("bytes, eight features at a time and a remainder, across blocks of samples") {
+        // 21 features: two steps of eight and five more; 300 samples: blocks of 128 and a rest.
+        dataset d = dataset::of_bytes("bytes", 21, 3, 4.0f);
+        std::vector<std::uint8_t> values(21);
+        for (std::size_t i = 0; i < 300; ++i) {
+            for (std::size_t f = 0; f < 21; ++f) {
+                values[f] = static_cast<std::uint8_t>((i * 7 + f * 31) % 256);
+            }
+            d.add(values, static_cast<std::uint32_t>(i % 3));
+        }
+        std::vector<std::size_t> indices;
+        for (std::size_t j = 0; j < 300; ++j) indices.push_back((j * 97) % 300);
+        batch<21> x;
+        d.gather(indices, x);
+        check_gathered(d, indices, x);
+        CHECK(x(20, 1) == static_cast<float>((97 * 7 + 20 * 31) % 256) / 4.0f);
+    }
     SECTION("a batch of the wrong width") {
         const dataset d = numbered(5, 3, 2);
         const std::vector<std::size_t> indices = {0};

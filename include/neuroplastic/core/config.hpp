@@ -16,9 +16,12 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define NEUROPLASTIC_INLINE inline __attribute__((always_inline))
 #define NEUROPLASTIC_RESTRICT __restrict__
+// A hint to fetch the cache line holding *address for reading; it never faults.
+#define NEUROPLASTIC_PREFETCH(address) __builtin_prefetch(address)
 #else
 #define NEUROPLASTIC_INLINE inline
 #define NEUROPLASTIC_RESTRICT
+#define NEUROPLASTIC_PREFETCH(address) static_cast<void>(address)
 #endif
 
 namespace neuroplastic {
