@@ -3,6 +3,7 @@
 #include <neuroplastic/kernels/elementwise.hpp>
 #include <neuroplastic/kernels/reference.hpp>
 
+#include <limits>
 #include <vector>
 
 #include "catch.hpp"
@@ -66,4 +67,27 @@ TEST_CASE("a batch keeps its padding zero and stores samples as columns", "[batc
     REQUIRE(b.samples() == 2);
     for (std::size_t i = 0; i < 3 * b.stride(); ++i) REQUIRE(b.data()[i] == 0.0f);
     REQUIRE(reinterpret_cast<std::uintptr_t>(b.data()) % npl::buffer_alignment == 0);
+}
+
+TEST_CASE("all_finite finds a NaN or an infinity at any position", "[elementwise]") {
+    const float bad[] = {std::numeric_limits<float>::quiet_NaN(),
+                         std::numeric_limits<float>::infinity(),
+                         -std::numeric_limits<float>::infinity()};
+    // Sizes around the register width and the four-register stride, and a large finite value.
+    for (const std::size_t n : {0, 1, 7, 8, 9, 31, 32, 33, 100}) {
+        std::vector<float> v(n);
+        for (std::size_t i = 0; i < n; ++i)
+            v[i] = (i % 2 ? -3.0e38f : 0.5f) * (float(i + 1) / float(n));
+        INFO("size " << n);
+        CHECK(kernels::all_finite(v));
+        for (std::size_t at = 0; at < n; ++at) {
+            for (const float b : bad) {
+                const float kept = v[at];
+                v[at] = b;
+                INFO("value " << b << " at " << at);
+                CHECK_FALSE(kernels::all_finite(v));
+                v[at] = kept;
+            }
+        }
+    }
 }
