@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -32,12 +35,14 @@ const npl::dataset_split& data() {
 }
 
 fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("neuroplastic_checkpoint_" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("neuroplastic_checkpoint_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     return dir / name;
 }
 
-const npl::topology::policy rigl = npl::topology::rigl{.density = 0.3, .update_interval = 7, .seed = 5};
+const npl::topology::policy rigl =
+    npl::topology::rigl{.density = 0.3, .update_interval = 7, .seed = 5};
 
 // A trainer for `Net` as every test here builds it; sparse networks follow the RigL policy.
 template <class Net>
@@ -146,8 +151,8 @@ TEST_CASE("a failed load throws, says why, and changes nothing", "[checkpoint]")
     };
 
     // Truncated anywhere.
-    for (std::size_t n : {std::size_t{0}, std::size_t{5}, std::size_t{30}, good.size() / 2,
-                          good.size() - 1}) {
+    for (std::size_t n :
+         {std::size_t{0}, std::size_t{5}, std::size_t{30}, good.size() / 2, good.size() - 1}) {
         refused(std::span(good).first(n), n < 32 ? "truncated" : "");
     }
     // One bit flipped anywhere after the header's first fields.
@@ -178,8 +183,8 @@ TEST_CASE("a checkpoint of another architecture is refused, naming both", "[chec
     npl::network<npl::input<32>, npl::dense<25>, npl::relu, npl::dense<4>> other(2);
     const auto before = npl::network_bytes(other);
     REQUIRE_THROWS_WITH(npl::load_network_bytes(bytes, other, "small.ckpt"),
-                        Catch::Contains("another network") &&
-                            Catch::Contains("dense<32, 25>") && Catch::Contains("dense<32, 24>"));
+                        Catch::Contains("another network") && Catch::Contains("dense<32, 25>") &&
+                            Catch::Contains("dense<32, 24>"));
     REQUIRE(npl::network_bytes(other) == before);
 }
 
@@ -203,11 +208,33 @@ TEST_CASE("a NaN never reaches a checkpoint", "[checkpoint][numeric]") {
     npl::save_network(path, net);
     const auto saved = npl::network_bytes(net);
     net.layer<0>().weight(3, 4) = std::numeric_limits<float>::quiet_NaN();
-    REQUIRE_THROWS_WITH(npl::save_network(path, net), Catch::Contains("NaN") &&
-                                                          Catch::Contains("layer 0"));
+    REQUIRE_THROWS_WITH(npl::save_network(path, net),
+                        Catch::Contains("NaN") && Catch::Contains("layer 0"));
     dense_net back(2);
     npl::load_network(path, back);
     REQUIRE(npl::network_bytes(back) == saved);  // the previous file is untouched
+}
+
+TEST_CASE("a checkpoint holding a NaN, even with a good checksum, is refused",
+          "[checkpoint][numeric]") {
+    dense_net net(1);
+    net.layer<0>().weight(3, 4) = 1234.5f;  // a value whose bytes (little-endian) are found below
+    std::vector<std::byte> bytes = npl::network_bytes(net);
+    const auto pattern = std::bit_cast<std::array<std::byte, 4>>(1234.5f);
+    const auto found = std::search(bytes.begin(), bytes.end(), pattern.begin(), pattern.end());
+    REQUIRE(found != bytes.end());
+    const auto nan =
+        std::bit_cast<std::array<std::byte, 4>>(std::numeric_limits<float>::quiet_NaN());
+    std::copy(nan.begin(), nan.end(), found);
+    const std::uint32_t sum = npl::detail::crc32(std::span(bytes).first(bytes.size() - 4));
+    for (std::size_t i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = std::byte(sum >> (8 * i));
+
+    dense_net other(2);
+    const auto before = npl::network_bytes(other);
+    REQUIRE_THROWS_WITH(
+        npl::load_network_bytes(bytes, other, "nan.ckpt"),
+        Catch::Contains("NaN") && Catch::Contains("layer 0") && Catch::Contains("nan.ckpt"));
+    REQUIRE(npl::network_bytes(other) == before);
 }
 
 TEST_CASE("a save killed halfway leaves the previous checkpoint intact", "[checkpoint][atomic]") {
@@ -286,9 +313,9 @@ TEST_CASE("a NaN in training stops it naming the step, or skips the batch", "[tr
     {
         dense_net net(1);
         auto t = make_trainer(net);
-        const auto history = t.fit(poisoned, nullptr,
-                                   {.epochs = 2, .batch_size = 50,
-                                    .nonfinite = npl::nonfinite_policy::skip});
+        const auto history =
+            t.fit(poisoned, nullptr,
+                  {.epochs = 2, .batch_size = 50, .nonfinite = npl::nonfinite_policy::skip});
         REQUIRE(history.skipped_batches == 2);  // the batch holding sample 77, in each epoch
         REQUIRE(t.steps() == 2 * 4 - 2);
         net.for_each_parameter([](const npl::parameter& p) {
@@ -314,8 +341,9 @@ TEST_CASE("a NaN in training stops it naming the step, or skips the batch", "[tr
         dense_net net(1);
         npl::trainer t(net, npl::softmax_cross_entropy<>{}, npl::sgd{},
                        npl::constant_schedule{.base_rate = std::numeric_limits<float>::infinity()});
-        REQUIRE_THROWS_WITH(t.fit(data().train, nullptr, {.epochs = 1, .batch_size = 50}),
-                            Catch::Contains("step 1: the update left a non-finite weight in layer 0 "
-                                            "(dense<32, 24>), parameter weights"));
+        REQUIRE_THROWS_WITH(
+            t.fit(data().train, nullptr, {.epochs = 1, .batch_size = 50}),
+            Catch::Contains("step 1: the update left a non-finite weight in layer 0 "
+                            "(dense<32, 24>), parameter weights"));
     }
 }

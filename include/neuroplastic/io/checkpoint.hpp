@@ -20,7 +20,8 @@
 // and the file is renamed over the old one, so a crash leaves the previous checkpoint intact.
 // Loading is all or nothing: the file is checked whole and parsed into copies, which replace the
 // live objects only when everything has been read; a failed load throws and changes nothing.
-// Non-finite values are refused when saving: a NaN never reaches a checkpoint.
+// Non-finite values are refused when saving, so a NaN never reaches a checkpoint, and refused
+// when loading, so a file that holds one changes nothing.
 #pragma once
 
 #include <algorithm>
@@ -60,7 +61,8 @@ inline constexpr std::uint32_t checkpoint_format_version = 1;
 
 namespace detail {
 
-inline constexpr std::array<unsigned char, 8> checkpoint_magic{'N', 'P', 'L', 'C', 'K', 'P', 'T', 0x1a};
+inline constexpr std::array<unsigned char, 8> checkpoint_magic{'N', 'P', 'L', 'C',
+                                                               'K', 'P', 'T', 0x1a};
 inline constexpr std::uint32_t network_checkpoint = 1;
 inline constexpr std::uint32_t training_checkpoint = 2;
 
@@ -75,7 +77,8 @@ inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = []
         t[0][i] = c;
     }
     for (std::size_t k = 1; k < 8; ++k) {
-        for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xffu];
+        for (std::size_t i = 0; i < 256; ++i)
+            t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xffu];
     }
     return t;
 }();
@@ -174,6 +177,11 @@ public:
                 v[i] = std::bit_cast<float>(bits);
             }
         }
+        // Saving refuses non-finite values, so a file that holds one was not written by us.
+        if (!kernels::all_finite(v)) {
+            fail(at,
+                 "expected finite values of " + std::string(what) + ", found a NaN or an infinity");
+        }
         return v;
     }
     // An array of floats of any count up to `limit`.
@@ -202,8 +210,8 @@ public:
         const std::size_t at = offset();
         const std::uint32_t v = u32();
         if (v != expected) {
-            fail(at, "expected " + std::string(what) + " " + std::to_string(expected) +
-                         ", found " + std::to_string(v));
+            fail(at, "expected " + std::string(what) + " " + std::to_string(expected) + ", found " +
+                         std::to_string(v));
         }
     }
 
@@ -233,7 +241,9 @@ private:
 };
 
 template <class L>
-concept has_activity = requires(L& l) { l.activity(); };
+concept has_activity = requires(L& l) {
+    l.activity();
+};
 
 // Layer tags: what follows in the body.
 inline constexpr std::uint8_t tag_plain = 'P';   // parameters only (dense, user layers, none)
@@ -241,7 +251,8 @@ inline constexpr std::uint8_t tag_sparse = 'S';  // connections, then per-connec
 
 inline void check_finite(std::span<const float> v, const std::string& what) {
     if (!kernels::all_finite(v)) {
-        throw numeric_error("checkpoint: " + what + " holds a NaN or an infinity; refusing to "
+        throw numeric_error("checkpoint: " + what +
+                            " holds a NaN or an infinity; refusing to "
                             "save it (expected finite values)");
     }
 }
@@ -322,7 +333,8 @@ inline void read_parameter(byte_reader& r, parameter& p, std::span<const std::si
 
 template <class L>
 void write_layer(byte_writer& w, const L& l, std::size_t position) {
-    const std::string where = "layer " + std::to_string(position) + " (" + layer_signature<L>() + ")";
+    const std::string where =
+        "layer " + std::to_string(position) + " (" + layer_signature<L>() + ")";
     std::vector<std::size_t> live;
     if constexpr (topology::plastic_layer<L>) {
         w.u8(tag_sparse);
@@ -349,14 +361,16 @@ void write_layer(byte_writer& w, const L& l, std::size_t position) {
 
 template <class L>
 void read_layer(byte_reader& r, L& l, std::size_t position) {
-    const std::string where = "layer " + std::to_string(position) + " (" + layer_signature<L>() + ")";
+    const std::string where =
+        "layer " + std::to_string(position) + " (" + layer_signature<L>() + ")";
     const std::size_t tag_at = r.offset();
     const std::uint8_t tag = r.u8();
     std::vector<std::size_t> live;
     if constexpr (topology::plastic_layer<L>) {
-        if (tag != tag_sparse) r.fail(tag_at, where + ": expected the connections of a sparse layer");
-        const std::uint64_t n = r.count(std::uint64_t(L::input_size) * L::output_size,
-                                        "connections in " + where);
+        if (tag != tag_sparse)
+            r.fail(tag_at, where + ": expected the connections of a sparse layer");
+        const std::uint64_t n =
+            r.count(std::uint64_t(L::input_size) * L::output_size, "connections in " + where);
         std::vector<std::uint64_t> positions(static_cast<std::size_t>(n));
         for (auto& p : positions) {
             const std::size_t at = r.offset();
@@ -364,7 +378,8 @@ void read_layer(byte_reader& r, L& l, std::size_t position) {
             if (row >= L::output_size || col >= L::input_size) {
                 r.fail(at, where + ": connection (" + std::to_string(row) + ", " +
                                std::to_string(col) + ") is outside " +
-                               std::to_string(L::output_size) + " x " + std::to_string(L::input_size));
+                               std::to_string(L::output_size) + " x " +
+                               std::to_string(L::input_size));
             }
             p = row * L::input_size + col;
             if (&p != positions.data() && p <= *(&p - 1)) {
@@ -372,7 +387,8 @@ void read_layer(byte_reader& r, L& l, std::size_t position) {
             }
         }
         l.assign(positions);
-        l.connections().for_each([&](std::size_t, std::size_t, std::size_t slot) { live.push_back(slot); });
+        l.connections().for_each(
+            [&](std::size_t, std::size_t, std::size_t slot) { live.push_back(slot); });
     } else {
         if (tag != tag_plain) r.fail(tag_at, where + ": expected the parameters of a layer");
     }
@@ -559,7 +575,8 @@ void read_optimizer(byte_reader& r, Optimizer& o) {
         if (has_steps != 1) r.fail(at, "expected the optimiser's step count");
         o.steps = r.u64();
     } else {
-        if (has_steps != 0) r.fail(at, "the checkpoint's optimiser keeps a step count, this one none");
+        if (has_steps != 0)
+            r.fail(at, "the checkpoint's optimiser keeps a step count, this one none");
     }
 }
 
@@ -648,7 +665,8 @@ template <class Trainer>
 /// data_error, changing nothing, when the bytes are not a whole, valid checkpoint of this
 /// network and policy.
 template <class Trainer>
-void load_checkpoint_bytes(std::span<const std::byte> bytes, Trainer& t, const std::string& source) {
+void load_checkpoint_bytes(std::span<const std::byte> bytes, Trainer& t,
+                           const std::string& source) {
     using Network = std::remove_cvref_t<decltype(t.network())>;
     auto r = detail::unframe(bytes, source, detail::training_checkpoint, Network::signature());
     Network staged = t.network();
@@ -697,7 +715,8 @@ void load_checkpoint_bytes(std::span<const std::byte> bytes, Trainer& t, const s
         const std::uint64_t layers = r.count(control->momenta().size(), "topology momenta");
         momenta.resize(static_cast<std::size_t>(layers));
         for (auto& m : momenta) {
-            const std::vector<float> values = r.floats_up_to(r.remaining() / 4, "a topology momentum");
+            const std::vector<float> values =
+                r.floats_up_to(r.remaining() / 4, "a topology momentum");
             m.assign_zeros(values.size());
             std::copy(values.begin(), values.end(), m.begin());
         }

@@ -193,8 +193,9 @@ public:
                 const std::size_t b = progress_.batches_done;
                 const std::size_t first = b * options.batch_size;
                 const std::size_t count = std::min(options.batch_size, n - first);
-                indices_.assign(progress_.order.begin() + static_cast<std::ptrdiff_t>(first),
-                                progress_.order.begin() + static_cast<std::ptrdiff_t>(first + count));
+                indices_.assign(
+                    progress_.order.begin() + static_cast<std::ptrdiff_t>(first),
+                    progress_.order.begin() + static_cast<std::ptrdiff_t>(first + count));
                 const float rate = schedule_.rate({steps_, total, batches});
                 dense_gradients_ =
                     topology_ && topology_->wants_dense_gradients(steps_ + 1, total, batches);
@@ -214,8 +215,8 @@ public:
                 progress_.seen += count;
                 report.learning_rate = rate;
                 if (!step_callbacks_.empty()) {
-                    const step_report s{epoch, options.epochs, b + 1, batches,
-                                        steps_, count,         loss,  rate};
+                    const step_report s{epoch,  options.epochs, b + 1, batches,
+                                        steps_, count,          loss,  rate};
                     for (auto& f : step_callbacks_) f(s);
                 }
             }
@@ -369,15 +370,16 @@ private:
         net_->backward(x, gradient_.view(), ctx);
         if (const auto bad = find_nonfinite(true)) {
             if (nonfinite_ == nonfinite_policy::skip) return;
-            throw numeric_error("step " + std::to_string(steps_ + 1) + ": a non-finite gradient in " +
-                                *bad + ", expected finite values");
+            throw numeric_error("step " + std::to_string(steps_ + 1) +
+                                ": a non-finite gradient in " + *bad + ", expected finite values");
         }
         optimizer_.begin_step();
         net_->for_each_parameter([&](parameter& p) { optimizer_.update(p, rate); });
         ++steps_;
         if (const auto bad = find_nonfinite(false)) {
-            throw numeric_error("step " + std::to_string(steps_) + ": the update left a non-finite " +
-                                "weight in " + *bad + " (is the learning rate too large?)");
+            throw numeric_error("step " + std::to_string(steps_) +
+                                ": the update left a non-finite " + "weight in " + *bad +
+                                " (is the learning rate too large?)");
         }
     }
 
@@ -390,8 +392,9 @@ private:
             if (!found) {
                 neuroplastic::for_each_parameter(l, [&](parameter& p) {
                     if (found) return;
-                    const std::span<const float> v = gradients ? std::span<const float>(p.gradient())
-                                                               : std::span<const float>(p.value());
+                    const std::span<const float> v = gradients
+                                                         ? std::span<const float>(p.gradient())
+                                                         : std::span<const float>(p.value());
                     if (!kernels::all_finite(v)) {
                         found = "layer " + std::to_string(position) + " (" +
                                 layer_signature<std::remove_cvref_t<decltype(l)>>() +
