@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "../core/batch.hpp"
 #include "../core/config.hpp"
@@ -225,32 +226,14 @@ inline void weight_gradient_rows(const sparse_rows& w, matrix_view<const float> 
         for (; k + sparse_group <= count; k += sparse_group) {
             dot_group<sparse_group, 1>(d, x.data, x.stride, column + k, vectors, out + k);
         }
-        static_assert(sparse_group == 8, "the switch below covers groups of 1 to 7");
-        switch (count - k) {
-            case 1:
-                dot_short_group<1>(d, x.data, x.stride, column + k, vectors, out + k);
-                break;
-            case 2:
-                dot_short_group<2>(d, x.data, x.stride, column + k, vectors, out + k);
-                break;
-            case 3:
-                dot_short_group<3>(d, x.data, x.stride, column + k, vectors, out + k);
-                break;
-            case 4:
-                dot_short_group<4>(d, x.data, x.stride, column + k, vectors, out + k);
-                break;
-            case 5:
-                dot_short_group<5>(d, x.data, x.stride, column + k, vectors, out + k);
-                break;
-            case 6:
-                dot_short_group<6>(d, x.data, x.stride, column + k, vectors, out + k);
-                break;
-            case 7:
-                dot_short_group<7>(d, x.data, x.stride, column + k, vectors, out + k);
-                break;
-            default:
-                break;
+        // The rest, fewer than sparse_group connections, in one short group of that size.
+        [&]<std::size_t... G>(std::index_sequence<G...>) {
+            const std::size_t rest = count - k;
+            ((rest == G + 1 &&
+              (dot_short_group<G + 1>(d, x.data, x.stride, column + k, vectors, out + k), true)) ||
+             ...);
         }
+        (std::make_index_sequence<sparse_group - 1>{});
     }
 }
 

@@ -384,7 +384,8 @@ private:
     }
 
     // "layer 2 (sparse<784, 300>), parameter weights" for the first parameter whose gradients
-    // (or values) are not all finite.
+    // (or values) are not all finite. Each call is a pass over every parameter, two a step
+    // beside the optimiser's own (docs/limits.md); folding them into the update would save it.
     std::optional<std::string> find_nonfinite(bool gradients) {
         std::optional<std::string> found;
         std::size_t position = 0;
