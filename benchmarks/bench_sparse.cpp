@@ -1,8 +1,9 @@
 // The sparse kernels against the dense ones at the 784 -> 300 layer of LeNet-300-100 (batch 128,
-// one thread): each product of a sparse layer alone and a whole step (forward, input gradient,
-// weight gradient) at densities 0.1, 0.05 and 0.01, beside the same three products dense. Where
-// Eigen was found, its sparse-times-dense and dense products of the forward shape are run too.
-// GFLOP/s counts useful work only: 2 x live connections x batch per product.
+// one thread): each product of a sparse layer alone, the fused backward pass (both gradients in
+// one pass), and a whole step as the layer runs it (forward, then the fused backward pass) at
+// densities 0.1, 0.05 and 0.01, beside the same three products dense. Where Eigen was found, its
+// sparse-times-dense and dense products of the forward shape are run too. GFLOP/s counts useful
+// work only: 2 x live connections x batch per product.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
@@ -95,6 +96,11 @@ struct sparse_layer {
                                        {dy.data(), outputs, batch, batch},
                                        {dx.data(), inputs, batch, batch});
     }
+    void backward() {
+        kernels::sparse_backward(by_columns(), weights.data(), {x.data(), inputs, batch, batch},
+                                 {dy.data(), outputs, batch, batch},
+                                 {dx.data(), inputs, batch, batch}, gradient.data());
+    }
     void weight_gradient() {
         kernels::sparse_weight_gradient(by_rows(), {x.data(), inputs, batch, batch},
                                         {dy.data(), outputs, batch, batch}, gradient.data());
@@ -106,7 +112,7 @@ void set_rate(benchmark::State& state, double flops) {
         benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-enum class step { forward, input_gradient, weight_gradient, all };
+enum class step { forward, input_gradient, weight_gradient, backward, all };
 
 double density_of(const benchmark::State& state) { return double(state.range(0)) / 1000.0; }
 
@@ -114,11 +120,12 @@ void bench_sparse(benchmark::State& state, step which) {
     sparse_layer layer(density_of(state));
     for (auto _ : state) {
         if (which == step::forward || which == step::all) layer.forward();
-        if (which == step::input_gradient || which == step::all) layer.input_gradient();
-        if (which == step::weight_gradient || which == step::all) layer.weight_gradient();
+        if (which == step::input_gradient) layer.input_gradient();
+        if (which == step::weight_gradient) layer.weight_gradient();
+        if (which == step::backward || which == step::all) layer.backward();
         benchmark::ClobberMemory();
     }
-    const double products = which == step::all ? 3.0 : 1.0;
+    const double products = which == step::all ? 3.0 : which == step::backward ? 2.0 : 1.0;
     set_rate(state, products * 2.0 * double(layer.live()) * double(batch));
     state.counters["live"] = double(layer.live());
 }
@@ -154,6 +161,7 @@ void dense_step(benchmark::State& s) { bench_dense(s, step::all); }
 void sparse_forward(benchmark::State& s) { bench_sparse(s, step::forward); }
 void sparse_input_gradient(benchmark::State& s) { bench_sparse(s, step::input_gradient); }
 void sparse_weight_gradient(benchmark::State& s) { bench_sparse(s, step::weight_gradient); }
+void sparse_backward(benchmark::State& s) { bench_sparse(s, step::backward); }
 void sparse_step(benchmark::State& s) { bench_sparse(s, step::all); }
 
 #if NEUROPLASTIC_BENCH_EIGEN
@@ -219,6 +227,7 @@ BENCHMARK(dense_step);
 BENCHMARK(sparse_forward)->Apply(densities);
 BENCHMARK(sparse_input_gradient)->Apply(densities);
 BENCHMARK(sparse_weight_gradient)->Apply(densities);
+BENCHMARK(sparse_backward)->Apply(densities);
 BENCHMARK(sparse_step)->Apply(densities);
 #if NEUROPLASTIC_BENCH_EIGEN
 BENCHMARK(eigen_sparse_forward)->Arg(100)->Arg(10)->ArgName("per_mille");

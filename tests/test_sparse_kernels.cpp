@@ -227,6 +227,23 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
         if (!is_live[s]) REQUIRE(gradient[s] == sentinel);
     }
 
+    // Both gradients in one pass: the input gradient's bits, and the weight gradient within the
+    // rounding bound (its sums run in another order); slack keeps its sentinel.
+    block dx_fused(inputs, samples, stride);
+    dx_fused.values.fill(not_a_number);
+    std::vector<float> gradient_fused(slots, sentinel);
+    kernels::sparse_backward(columns, layer.weights.data(), x.view, dy.view, dx_fused.view,
+                             gradient_fused.data());
+    REQUIRE(same_bits(dx.values.data(), dx_fused.values.data(), inputs * stride));
+    for (std::size_t s = 0; s < slots; ++s) {
+        INFO("fused backward pass, slot " << s);
+        if (is_live[s]) {
+            REQUIRE(close(gradient_fused[s], gradient_reference[s], gradient_magnitude[s], terms));
+        } else {
+            REQUIRE(gradient_fused[s] == sentinel);
+        }
+    }
+
     // Any number of threads gives the same bits.
     for (npl::thread_pool* pool : {&pool2, &pool3}) {
         INFO("threads=" << pool->threads());
@@ -240,6 +257,13 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
         REQUIRE(same_bits(y.values.data(), y_threads.values.data(), outputs * stride));
         REQUIRE(same_bits(dx.values.data(), dx_threads.values.data(), inputs * stride));
         REQUIRE(same_bits(gradient.data(), gradient_threads.data(), slots));
+
+        block dx_fused_threads(inputs, samples, stride);
+        std::vector<float> gradient_fused_threads(slots, sentinel);
+        kernels::sparse_backward(columns, layer.weights.data(), x.view, dy.view,
+                                 dx_fused_threads.view, gradient_fused_threads.data(), pool);
+        REQUIRE(same_bits(dx.values.data(), dx_fused_threads.values.data(), inputs * stride));
+        REQUIRE(same_bits(gradient_fused.data(), gradient_fused_threads.data(), slots));
     }
 }
 
@@ -261,11 +285,12 @@ TEST_CASE("sparse kernels match the reference and the dense product at awkward s
 }
 
 TEST_CASE("sparse kernels cover every remainder of a row of samples", "[sparse][kernels]") {
-    // Strides of 48 and 208 floats leave chunks of 4 and 2 registers after the full chunks, and
-    // an extra 16 floats of stride checks that rows are found through the stride.
+    // Padded strides of 48 and 208 floats, with one register more or 16 floats more, leave
+    // every remainder of 2 and 1 registers after the full chunks of 4 at every register width,
+    // and the extra floats check that rows are found through the stride.
     npl::thread_pool pool2(2), pool3(3);
     for (std::size_t samples : {40, 48, 200}) {
-        for (std::size_t extra : {0, 16}) {
+        for (std::size_t extra : {std::size_t{0}, npl::simd::width, std::size_t{16}}) {
             check_layer(301, 17, samples, 0.1, extra, pool2, pool3);
             check_layer(17, 301, samples, 0.5, extra, pool2, pool3);
         }
@@ -316,4 +341,14 @@ TEST_CASE("sparse kernels reject views whose shapes do not fit the layer", "[spa
     });
     INFO(input_message);
     REQUIRE(npl::test::contains(input_message, "expected 9 rows of dx"));
+
+    std::vector<float> gradient(layer.column.size());
+    const std::string fused_message = npl::test::error_message<npl::shape_error>([&] {
+        kernels::sparse_backward(layer.by_columns(), layer.weights.data(), x.view, wide_y.view,
+                                 x.view, gradient.data());
+    });
+    INFO(fused_message);
+    REQUIRE(npl::test::contains(fused_message,
+                                "sparse_backward: expected 16 floats of row stride in dy"));
+    REQUIRE(npl::test::contains(fused_message, "found 32"));
 }

@@ -46,20 +46,19 @@ struct sparse_columns {
 
 namespace detail {
 
-// Accumulators per pass over a row's connections in the forward product and the input gradient:
-// 8 registers of samples, so every connection costs one load and one FMA per register and the 8
-// independent sums cover the FMA latency (4 cycles at 2 per cycle on Zen 3). With 16 registers
-// (AVX2) a whole row of 128 samples cannot be held at once beside the broadcast weight.
+// Registers of samples per pass over a row's connections in the forward product and the input
+// gradient: every connection costs one load and one FMA per register, and the four sums are
+// independent chains.
 //
 // Each FMA reads 32 bytes that no other FMA nearby reuses, so at a batch of 128 the kernels run
-// at the rate the L2 cache feeds L1 (measured on Zen 3: about 60 GB/s, or 30 GFLOP/s, against
-// 60 GFLOP/s when the rows sit in L1). Software prefetching, blocking the inputs so their rows
-// stay in L1, and passes over one chunk of samples at a time were all slower when measured: rows
-// 512 bytes apart put a chunk of every row into a few L1 sets, and at 10 % density a block of
-// inputs holds too few connections per row to pay for reloading the partial sums. This bound is
-// the kernels' known shortcoming (docs/limits.md): at density 0.1 the 784 -> 300 layer is about
-// 4x faster than the dense one, not the 10x its work would allow.
-inline constexpr std::size_t sparse_chunk = 8;
+// at the rate the L2 cache feeds L1, not at the FMA units' rate. Passes of 4 registers (two cache
+// lines of every row) were measured 12 % faster than passes of 8 in the forward product at
+// density 0.1 on Zen 3, and equal at 0.05 and 0.01. Software prefetching, blocking the inputs so
+// their rows stay in L1, and passes over one register of samples with the inputs packed into L1
+// were all slower when measured: they reload indices and weights for every pass, and at 10 %
+// density a block of inputs holds too few connections per row to pay for reloading the partial
+// sums. This bound is the kernels' known shortcoming (docs/limits.md).
+inline constexpr std::size_t sparse_chunk = 4;
 
 // Connections the weight gradient reduces side by side, sharing one load of dy per register.
 inline constexpr std::size_t sparse_group = 8;
@@ -71,18 +70,15 @@ template <std::size_t N>
 using vectors_t = std::integral_constant<std::size_t, N>;
 
 // Calls chunk(vectors_t<n>{}, s) for consecutive chunks of samples covering [0, stride): full
-// chunks of sparse_chunk registers, then a remainder split into 4, 2 and 1 registers, so any
-// stride that is a multiple of the register width is covered without a scalar tail.
+// chunks of sparse_chunk registers, then a remainder split into 2 and 1 registers, so any stride
+// that is a multiple of the register width is covered without a scalar tail.
 template <class Chunk>
 NEUROPLASTIC_INLINE void for_each_chunk(std::size_t stride, Chunk&& chunk) {
+    static_assert(sparse_chunk == 4, "the remainder below assumes chunks of 4 registers");
     constexpr std::size_t w = simd::width;
     std::size_t s = 0;
     for (; s + sparse_chunk * w <= stride; s += sparse_chunk * w) {
         chunk(vectors_t<sparse_chunk>{}, s);
-    }
-    if (s + 4 * w <= stride) {
-        chunk(vectors_t<4>{}, s);
-        s += 4 * w;
     }
     if (s + 2 * w <= stride) {
         chunk(vectors_t<2>{}, s);
@@ -210,6 +206,94 @@ inline void backward_input_columns(const sparse_columns& w, const float* weights
                 [&](std::size_t k) { return dy.data + std::size_t{row[k]} * dy.stride + s; }, 0.0f,
                 out + s);
         });
+    }
+}
+
+// Entries of one input that the fused backward pass takes at a time: their partial weight
+// gradients, one register each, live on the stack (2 KB with AVX2) across the chunks of samples.
+inline constexpr std::size_t sparse_backward_block = 64;
+
+// One chunk of NV registers of samples for entries [0, n) of one input (rows row[k], slots
+// slot[k]): dx += the sum over k of weight[slot[k]] * dy[row[k]], added in the order of k onto
+// zero (first) or onto what dx holds, and partial[k] += dy[row[k]] * x lane by lane. The samples
+// of x stay in registers and each register of dy is loaded once for both products. The partial
+// gradient takes two chains (even and odd registers) so that a connection's four FMAs do not wait
+// on each other.
+template <std::size_t NV>
+NEUROPLASTIC_INLINE void backward_chunk(std::size_t n, const std::uint32_t* row,
+                                        const std::uint32_t* slot, const float* weights,
+                                        const float* dy, std::size_t dy_stride,
+                                        const float* NEUROPLASTIC_RESTRICT x,
+                                        float* NEUROPLASTIC_RESTRICT dx, bool first,
+                                        simd::vec* NEUROPLASTIC_RESTRICT partial) noexcept {
+    constexpr std::size_t w = simd::width;
+    simd::vec xs[NV], sums[NV];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NV; ++v) {
+        xs[v] = simd::load(x + v * w);
+        sums[v] = first ? simd::broadcast(0.0f) : simd::load(dx + v * w);
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+        const float* d = dy + std::size_t{row[k]} * dy_stride;
+        const simd::vec scale = simd::broadcast(weights[slot[k]]);
+        simd::vec ds[NV];
+#pragma GCC unroll 4
+        for (std::size_t v = 0; v < NV; ++v) {
+            ds[v] = simd::load(d + v * w);
+            sums[v] = simd::fma(scale, ds[v], sums[v]);
+        }
+        simd::vec even = simd::fma(ds[0], xs[0], partial[k]);
+        if constexpr (NV == 1) {
+            partial[k] = even;
+        } else {
+            simd::vec odd = ds[1] * xs[1];
+#pragma GCC unroll 4
+            for (std::size_t v = 2; v < NV; v += 2) {
+                even = simd::fma(ds[v], xs[v], even);
+                odd = simd::fma(ds[v + 1], xs[v + 1], odd);
+            }
+            partial[k] = even + odd;
+        }
+    }
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < NV; ++v) simd::store(dx + v * w, sums[v]);
+}
+
+// Both gradients for inputs [first, last), in blocks of sparse_backward_block entries per input.
+inline void backward_columns(const sparse_columns& w, const float* weights,
+                             matrix_view<const float> x, matrix_view<const float> dy,
+                             matrix_view<float> dx, float* gradient, std::size_t first,
+                             std::size_t last) noexcept {
+    constexpr std::size_t width = simd::width;
+    simd::vec partial[sparse_backward_block];
+    for (std::size_t i = first; i < last; ++i) {
+        const std::size_t begin = w.col_begin[i];
+        const std::size_t count = w.col_begin[i + 1] - begin;
+        const float* xi = x.row(i);
+        float* dxi = dx.row(i);
+        if (count == 0) {
+            std::fill(dxi, dxi + dx.stride, 0.0f);
+            continue;
+        }
+        for (std::size_t b = 0; b < count; b += sparse_backward_block) {
+            const std::size_t n = std::min(sparse_backward_block, count - b);
+            const std::uint32_t* row = w.row + begin + b;
+            const std::uint32_t* slot = w.slot + begin + b;
+            std::fill(partial, partial + n, simd::broadcast(0.0f));
+            for_each_chunk(dx.stride, [&](auto vectors, std::size_t s) {
+                backward_chunk<decltype(vectors)::value>(n, row, slot, weights, dy.data + s,
+                                                         dy.stride, xi + s, dxi + s, b == 0,
+                                                         partial);
+            });
+            std::size_t k = 0;
+            for (; k + width <= n; k += width) {
+                alignas(buffer_alignment) float sums[width];
+                simd::store(sums, simd::reduce_add_each(partial + k));
+#pragma GCC unroll 16
+                for (std::size_t j = 0; j < width; ++j) gradient[slot[k + j]] = sums[j];
+            }
+            for (; k < n; ++k) gradient[slot[k]] = simd::reduce_add(partial[k]);
+        }
     }
 }
 
@@ -352,6 +436,49 @@ inline void sparse_backward_input(const sparse_columns& w, const float* weights,
         const std::size_t first = detail::column_at_cost(job.w, job.total * part / job.parts);
         const std::size_t last = detail::column_at_cost(job.w, job.total * (part + 1) / job.parts);
         detail::backward_input_columns(job.w, job.weights, job.dy, job.dx, first, last);
+    });
+}
+
+/// Both gradients of a sparse layer in one pass over its connections by input: dx = W^T dy,
+/// with the bits sparse_backward_input gives, and the gradient of every live slot, as
+/// sparse_weight_gradient gives it up to rounding (its sums run in another order). Shapes and
+/// padding are those of the two kernels; x, dy and dx share one stride. Each row of dy that an
+/// input reads serves both products, so this costs about two thirds of the two kernels apart
+/// (docs/benchmarks.md). Inputs are split between a pool's threads; the result does not depend
+/// on their number.
+inline void sparse_backward(const sparse_columns& w, const float* weights,
+                            matrix_view<const float> x, matrix_view<const float> dy,
+                            matrix_view<float> dx, float* gradient, thread_pool* pool = nullptr) {
+    constexpr const char* kernel = "sparse_backward";
+    detail::require_size(kernel, w.cols, "rows of x (the layer's inputs)", x.rows);
+    detail::require_size(kernel, w.rows, "rows of dy (the layer's outputs)", dy.rows);
+    detail::require_size(kernel, w.cols, "rows of dx (the layer's inputs)", dx.rows);
+    detail::require_size(kernel, x.samples, "samples in dy (those of x)", dy.samples);
+    detail::require_size(kernel, x.samples, "samples in dx (those of x)", dx.samples);
+    detail::require_size(kernel, x.stride, "floats of row stride in dy (that of x)", dy.stride);
+    detail::require_size(kernel, x.stride, "floats of row stride in dx (that of x)", dx.stride);
+    detail::require_stride(kernel, dx.stride);
+
+    const std::size_t total = w.col_begin[w.cols] + w.cols;
+    const std::size_t parts = detail::sparse_parts(pool, total, dx.stride);
+    if (parts <= 1) {
+        detail::backward_columns(w, weights, x, dy, dx, gradient, 0, w.cols);
+        return;
+    }
+    const struct {
+        const sparse_columns& w;
+        const float* weights;
+        matrix_view<const float> x;
+        matrix_view<const float> dy;
+        matrix_view<float> dx;
+        float* gradient;
+        std::size_t total, parts;
+    } job{w, weights, x, dy, dx, gradient, total, parts};
+    pool->parallel_for(parts, [&job](std::size_t part) {
+        const std::size_t first = detail::column_at_cost(job.w, job.total * part / job.parts);
+        const std::size_t last = detail::column_at_cost(job.w, job.total * (part + 1) / job.parts);
+        detail::backward_columns(job.w, job.weights, job.x, job.dy, job.dx, job.gradient, first,
+                                 last);
     });
 }
 

@@ -112,13 +112,16 @@ public:
 
     void backward(matrix_view<const float> x, matrix_view<const float>, matrix_view<const float> dy,
                   matrix_view<float> dx, const pass_context& ctx) {
-        kernels::sparse_weight_gradient(table_.by_rows(), x, dy, weights_.gradient().data(),
-                                        ctx.pool);
-        kernels::row_sums(dy, bias_.gradient().data());
-        if (!dx.empty()) {
-            kernels::sparse_backward_input(table_.by_columns(), weights_.value().data(), dy, dx,
-                                           ctx.pool);
+        // With an input gradient to form, both products in one pass that reads each row of dy
+        // once for the two; without one (the first layer), the weight gradient alone.
+        if (dx.empty()) {
+            kernels::sparse_weight_gradient(table_.by_rows(), x, dy, weights_.gradient().data(),
+                                            ctx.pool);
+        } else {
+            kernels::sparse_backward(table_.by_columns(), weights_.value().data(), x, dy, dx,
+                                     weights_.gradient().data(), ctx.pool);
         }
+        kernels::row_sums(dy, bias_.gradient().data());
         if (ctx.dense_gradients) {
             // dL/dW for every possible connection, for the topology engine: dy x^T. This product
             // costs the dense size (the dense layer's weight gradient), so at densities below
