@@ -184,6 +184,24 @@ TEST_CASE("dataset::gather writes samples as feature-major columns", "[dataset]"
         check_gathered(d, indices, x);
         CHECK(x(20, 1) == static_cast<float>((97 * 7 + 20 * 31) % 256) / 4.0f);
     }
+    SECTION("bytes read as b / 255, whose quotients are inexact, have the table's bits") {
+        // The shape of Fashion-MNIST, a block of 128 samples and 37 more, every byte value.
+        dataset d = dataset::of_bytes("pixels", 784, 10, 255.0f);
+        std::vector<std::uint8_t> values(784);
+        for (std::size_t i = 0; i < 200; ++i) {
+            for (std::size_t f = 0; f < 784; ++f) {
+                values[f] = static_cast<std::uint8_t>((i * 13 + f * 7 + f / 256) % 256);
+            }
+            d.add(values, static_cast<std::uint32_t>(i % 10));
+        }
+        std::vector<std::size_t> indices;
+        for (std::size_t j = 0; j < 165; ++j) indices.push_back((j * 61 + 5) % 200);
+        batch<784> x;
+        d.gather(indices, x);
+        check_gathered(d, indices, x);
+        CHECK(x(783, 164) ==
+              static_cast<float>(((164 * 61 + 5) % 200 * 13 + 783 * 7 + 3) % 256) / 255.0f);
+    }
     SECTION("a batch of the wrong width") {
         const dataset d = numbered(5, 3, 2);
         const std::vector<std::size_t> indices = {0};
