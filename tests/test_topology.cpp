@@ -170,6 +170,47 @@ TEST_CASE("growth rules pick absent connections, the gradient rule the largest",
     for (const auto& c : ordered) REQUIRE(c.col < c.row);
 }
 
+TEST_CASE("growth by largest score takes exactly the best absent connections", "[topology]") {
+    // Scores drawn from a narrow range, so that many positions share the histogram bin holding
+    // the last one chosen, and kept connections scored above everything else: a kept connection
+    // mistaken for an absent one would be chosen first.
+    npl::rng g(21);
+    npl::sparse<40>::layer<50> l;
+    l.connect_random(600, g);
+    const auto& t = l.connections();
+    const auto pruned = topo::prune_smallest(t, l.weights().value(), 150);
+    std::vector<float> scores(40 * 50);
+    for (float& s : scores) s = g.uniform(0.9f, 1.1f) * (g.uniform() < 0.5f ? -1.0f : 1.0f);
+    std::vector<bool> kept(40 * 50, false);
+    t.for_each([&](std::size_t r, std::size_t c, std::size_t s) {
+        if (!std::binary_search(pruned.begin(), pruned.end(), std::uint32_t(s))) {
+            kept[r * 50 + c] = true;
+            scores[r * 50 + c] = 1000.0f;
+        }
+    });
+
+    for (std::size_t k : {1, 149, 150, 700}) {
+        INFO("k=" << k);
+        // By brute force: absent positions by |score| descending, ties by position.
+        std::vector<std::size_t> absent;
+        for (std::size_t p = 0; p < scores.size(); ++p) {
+            if (!kept[p]) absent.push_back(p);
+        }
+        std::stable_sort(absent.begin(), absent.end(), [&](std::size_t a, std::size_t b) {
+            return std::abs(scores[a]) > std::abs(scores[b]);
+        });
+        absent.resize(k);
+        std::sort(absent.begin(), absent.end());
+
+        const auto grown = topo::grow_largest(t, pruned, scores, k);
+        REQUIRE(grown.size() == k);
+        for (std::size_t j = 0; j < k; ++j) {
+            REQUIRE(grown[j].row == absent[j] / 50);
+            REQUIRE(grown[j].col == absent[j] % 50);
+        }
+    }
+}
+
 TEST_CASE("growth from zero leaves the network's output unchanged", "[topology]") {
     npl::rng g(8);
     npl::sparse<20>::layer<30> l;

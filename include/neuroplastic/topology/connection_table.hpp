@@ -156,10 +156,11 @@ public:
         // Removed slots by row, each row's removals ascending (the pruning rules give them so).
         std::vector<std::uint32_t> gone(removed.begin(), removed.end());
         if (!std::is_sorted(gone.begin(), gone.end())) std::sort(gone.begin(), gone.end());
+        // Slots ascend, so their rows are found in one walk down the rows (as row_of would).
         std::vector<std::uint32_t> gone_row(gone.size());
-        for (std::size_t j = 0; j < gone.size(); ++j) {
+        for (std::size_t j = 0, row = 0; j < gone.size(); ++j) {
             const std::size_t slot = gone[j];
-            const std::size_t row = slot < capacity() ? row_of(slot) : 0;
+            while (row + 1 < rows_ && begin_[row + 1] <= slot) ++row;
             if (slot >= capacity() || (j > 0 && gone[j - 1] == gone[j]) ||
                 slot >= begin_[row] + count_[row]) {
                 throw argument_error("connection_table::rewire: slot " + std::to_string(slot) +
@@ -192,7 +193,13 @@ public:
                     std::min(g < gone.size() ? std::size_t(gone_row[g]) : rows_,
                              a < order.size() ? std::size_t(added[order[a]].row) : rows_);
                 std::size_t removed_here = 0, added_here = 0;
+                const std::size_t first_gone = g;
                 while (g < gone.size() && gone_row[g] == row) ++g, ++removed_here;
+                // The row's columns, its removals and its additions all ascend: one merge of the
+                // three finds every addition that is live and not removed.
+                const std::uint32_t* columns = column_.data() + begin_[row];
+                const std::size_t live_here = count_[row];
+                std::size_t s = 0, next_gone = first_gone;
                 while (a < order.size() && added[order[a]].row == row) {
                     const connection c = added[order[a]];
                     if (a > 0 && added[order[a - 1]] == c) {
@@ -200,10 +207,11 @@ public:
                                              std::to_string(c.row) + ", " + std::to_string(c.col) +
                                              ") is added twice");
                     }
-                    const std::size_t present = find(c.row, c.col);
-                    if (present != npos &&
-                        !std::binary_search(gone.begin(), gone.end(),
-                                            static_cast<std::uint32_t>(present))) {
+                    while (s < live_here && columns[s] < c.col) ++s;
+                    const std::size_t present = begin_[row] + s;
+                    while (next_gone < g && gone[next_gone] < present) ++next_gone;
+                    if (s < live_here && columns[s] == c.col &&
+                        (next_gone == g || gone[next_gone] != present)) {
                         throw argument_error("connection_table::rewire: connection (" +
                                              std::to_string(c.row) + ", " + std::to_string(c.col) +
                                              ") is already live");

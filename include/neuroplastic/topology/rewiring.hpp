@@ -243,15 +243,20 @@ inline std::vector<std::uint32_t> first_k(std::vector<ranked_slot>& v, std::size
             if ((kv >> bin_shift) >= bin) take(p, kv);
         });
     } else {
-        // Only positions in or above the bin can be chosen; few are, so checking whether each is
-        // kept by a search of its row costs little.
+        // Only positions in or above the bin can be chosen. Whether one is kept is found by
+        // walking the row's live columns beside it (both ascend): the bin can hold many
+        // positions, and searching the row for each made a RigL update of sparse LeNet-300-100
+        // at density 0.1 take 3.29 ms instead of 2.69 (bench_topology).
         for (std::size_t r = 0; r < t.rows(); ++r) {
             const float* row_scores = scores.data() + r * t.cols();
+            const auto cols = t.row_columns(r);
+            const std::size_t begin = t.row_begin(r);
+            std::size_t next = 0;
             for (std::size_t c = 0; c < t.cols(); ++c) {
                 const std::uint32_t kv = key(row_scores[c]);
                 if ((kv >> bin_shift) < bin) continue;
-                const std::size_t slot = t.find(r, c);
-                if (slot != connection_table::npos && gone[slot] == 0) continue;
+                while (next < cols.size() && cols[next] < c) ++next;
+                if (next < cols.size() && cols[next] == c && gone[begin + next] == 0) continue;
                 take(std::uint64_t(r) * t.cols() + c, kv);
             }
         }
