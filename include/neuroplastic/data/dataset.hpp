@@ -235,11 +235,11 @@ private:
     // after the first feature. (Writing x column by column instead is twice as slow: each value
     // goes to another cache line.) Bytes are read eight features at a time, and each sample's
     // next cache line is requested a line ahead: 128 interleaved streams are more than the
-    // hardware prefetcher follows. On x86 each block of eight samples by eight features is
-    // transposed in registers (detail/byte_transpose.hpp); elsewhere, and for the samples and
-    // features left over, one 8-byte load per sample feeds eight table lookups. Gathering the
-    // 60 000 samples of a Fashion-MNIST epoch took 42 ms a byte at a time, 30 ms with the 8-byte
-    // loads and about 20 ms with the transposition (Zen 3, one thread).
+    // hardware prefetcher follows. On x86-64 and AArch64 each block of eight samples by eight
+    // features is transposed in registers (detail/byte_transpose.hpp); elsewhere, and for the
+    // samples and features left over, one 8-byte load per sample feeds eight table lookups.
+    // Gathering the 60 000 samples of a Fashion-MNIST epoch took 42 ms a byte at a time, 30 ms with
+    // the 8-byte loads and about 20 ms with the transposition (Zen 3, one thread).
     template <std::size_t Features, class T, class Convert>
     void gather_blocks(std::span<const std::size_t> indices, batch<Features>& x, const T* values,
                        Convert convert, [[maybe_unused]] float divisor = 1.0f) const {
