@@ -357,6 +357,49 @@ inline std::size_t sparse_parts(const thread_pool* pool, std::size_t cost,
     return std::max<std::size_t>(1, std::min(pool->threads(), by_work));
 }
 
+// Runs body(first, last) over all rows at once, or over parts of about equal cost on a pool's
+// threads. The lambda handed to the pool holds one reference, so it fits std::function's own
+// storage: nothing is allocated.
+template <class Body>
+void split_rows(const sparse_rows& w, thread_pool* pool, std::size_t lanes, Body&& body) {
+    std::size_t total = 0;
+    for (std::size_t o = 0; o < w.rows; ++o) total += w.row_count[o] + 1;
+    const std::size_t parts = sparse_parts(pool, total, lanes);
+    if (parts <= 1) {
+        body(std::size_t{0}, w.rows);
+        return;
+    }
+    const struct {
+        const sparse_rows& w;
+        Body& body;
+        std::size_t total, parts;
+    } job{w, body, total, parts};
+    pool->parallel_for(parts, [&job](std::size_t part) {
+        job.body(row_at_cost(job.w, job.total * part / job.parts),
+                 row_at_cost(job.w, job.total * (part + 1) / job.parts));
+    });
+}
+
+// The same over inputs, by the transposed index.
+template <class Body>
+void split_columns(const sparse_columns& w, thread_pool* pool, std::size_t lanes, Body&& body) {
+    const std::size_t total = w.col_begin[w.cols] + w.cols;
+    const std::size_t parts = sparse_parts(pool, total, lanes);
+    if (parts <= 1) {
+        body(std::size_t{0}, w.cols);
+        return;
+    }
+    const struct {
+        const sparse_columns& w;
+        Body& body;
+        std::size_t total, parts;
+    } job{w, body, total, parts};
+    pool->parallel_for(parts, [&job](std::size_t part) {
+        job.body(column_at_cost(job.w, job.total * part / job.parts),
+                 column_at_cost(job.w, job.total * (part + 1) / job.parts));
+    });
+}
+
 inline void require_size(const char* kernel, std::size_t expected, const char* what,
                          std::size_t found) {
     if (expected == found) return;
@@ -386,26 +429,8 @@ inline void sparse_forward(const sparse_rows& w, const float* weights, const flo
     detail::require_size(kernel, x.stride, "floats of row stride in y (that of x)", y.stride);
     detail::require_stride(kernel, y.stride);
 
-    std::size_t total = 0;
-    for (std::size_t o = 0; o < w.rows; ++o) total += w.row_count[o] + 1;
-    const std::size_t parts = detail::sparse_parts(pool, total, y.stride);
-    if (parts <= 1) {
-        detail::forward_rows(w, weights, bias, x, y, 0, w.rows);
-        return;
-    }
-    const struct {
-        const sparse_rows& w;
-        const float* weights;
-        const float* bias;
-        matrix_view<const float> x;
-        matrix_view<float> y;
-        std::size_t total, parts;
-    } job{w, weights, bias, x, y, total, parts};
-    // A lambda holding one reference fits std::function's own storage: nothing is allocated.
-    pool->parallel_for(parts, [&job](std::size_t part) {
-        const std::size_t first = detail::row_at_cost(job.w, job.total * part / job.parts);
-        const std::size_t last = detail::row_at_cost(job.w, job.total * (part + 1) / job.parts);
-        detail::forward_rows(job.w, job.weights, job.bias, job.x, job.y, first, last);
+    detail::split_rows(w, pool, y.stride, [&](std::size_t first, std::size_t last) {
+        detail::forward_rows(w, weights, bias, x, y, first, last);
     });
 }
 
@@ -423,23 +448,8 @@ inline void sparse_backward_input(const sparse_columns& w, const float* weights,
     detail::require_size(kernel, dy.stride, "floats of row stride in dx (that of dy)", dx.stride);
     detail::require_stride(kernel, dx.stride);
 
-    const std::size_t total = w.col_begin[w.cols] + w.cols;
-    const std::size_t parts = detail::sparse_parts(pool, total, dx.stride);
-    if (parts <= 1) {
-        detail::backward_input_columns(w, weights, dy, dx, 0, w.cols);
-        return;
-    }
-    const struct {
-        const sparse_columns& w;
-        const float* weights;
-        matrix_view<const float> dy;
-        matrix_view<float> dx;
-        std::size_t total, parts;
-    } job{w, weights, dy, dx, total, parts};
-    pool->parallel_for(parts, [&job](std::size_t part) {
-        const std::size_t first = detail::column_at_cost(job.w, job.total * part / job.parts);
-        const std::size_t last = detail::column_at_cost(job.w, job.total * (part + 1) / job.parts);
-        detail::backward_input_columns(job.w, job.weights, job.dy, job.dx, first, last);
+    detail::split_columns(w, pool, dx.stride, [&](std::size_t first, std::size_t last) {
+        detail::backward_input_columns(w, weights, dy, dx, first, last);
     });
 }
 
@@ -463,26 +473,8 @@ inline void sparse_backward(const sparse_columns& w, const float* weights,
     detail::require_size(kernel, x.stride, "floats of row stride in dx (that of x)", dx.stride);
     detail::require_stride(kernel, dx.stride);
 
-    const std::size_t total = w.col_begin[w.cols] + w.cols;
-    const std::size_t parts = detail::sparse_parts(pool, total, dx.stride);
-    if (parts <= 1) {
-        detail::backward_columns(w, weights, x, dy, dx, gradient, 0, w.cols);
-        return;
-    }
-    const struct {
-        const sparse_columns& w;
-        const float* weights;
-        matrix_view<const float> x;
-        matrix_view<const float> dy;
-        matrix_view<float> dx;
-        float* gradient;
-        std::size_t total, parts;
-    } job{w, weights, x, dy, dx, gradient, total, parts};
-    pool->parallel_for(parts, [&job](std::size_t part) {
-        const std::size_t first = detail::column_at_cost(job.w, job.total * part / job.parts);
-        const std::size_t last = detail::column_at_cost(job.w, job.total * (part + 1) / job.parts);
-        detail::backward_columns(job.w, job.weights, job.x, job.dy, job.dx, job.gradient, first,
-                                 last);
+    detail::split_columns(w, pool, dx.stride, [&](std::size_t first, std::size_t last) {
+        detail::backward_columns(w, weights, x, dy, dx, gradient, first, last);
     });
 }
 
@@ -501,24 +493,8 @@ inline void sparse_weight_gradient(const sparse_rows& w, matrix_view<const float
     detail::require_size(kernel, x.stride, "floats of row stride in dy (that of x)", dy.stride);
     detail::require_stride(kernel, dy.stride);
 
-    std::size_t total = 0;
-    for (std::size_t o = 0; o < w.rows; ++o) total += w.row_count[o] + 1;
-    const std::size_t parts = detail::sparse_parts(pool, total, dy.stride);
-    if (parts <= 1) {
-        detail::weight_gradient_rows(w, x, dy, gradient, 0, w.rows);
-        return;
-    }
-    const struct {
-        const sparse_rows& w;
-        matrix_view<const float> x;
-        matrix_view<const float> dy;
-        float* gradient;
-        std::size_t total, parts;
-    } job{w, x, dy, gradient, total, parts};
-    pool->parallel_for(parts, [&job](std::size_t part) {
-        const std::size_t first = detail::row_at_cost(job.w, job.total * part / job.parts);
-        const std::size_t last = detail::row_at_cost(job.w, job.total * (part + 1) / job.parts);
-        detail::weight_gradient_rows(job.w, job.x, job.dy, job.gradient, first, last);
+    detail::split_rows(w, pool, dy.stride, [&](std::size_t first, std::size_t last) {
+        detail::weight_gradient_rows(w, x, dy, gradient, first, last);
     });
 }
 
