@@ -357,47 +357,43 @@ inline std::size_t sparse_parts(const thread_pool* pool, std::size_t cost,
     return std::max<std::size_t>(1, std::min(pool->threads(), by_work));
 }
 
-// Runs body(first, last) over all rows at once, or over parts of about equal cost on a pool's
-// threads. The lambda handed to the pool holds one reference, so it fits std::function's own
-// storage: nothing is allocated.
+// Runs body(first, last) over [0, count) at once, or over parts of about equal cost on a pool's
+// threads, where at(c) is the first index at which the cost before it reaches c and `total` is
+// the whole cost. The lambda handed to the pool holds one reference, so it fits std::function's
+// own storage: nothing is allocated.
+template <class At, class Body>
+void split_by_cost(thread_pool* pool, std::size_t count, std::size_t total, std::size_t lanes,
+                   At&& at, Body&& body) {
+    const std::size_t parts = sparse_parts(pool, total, lanes);
+    if (parts <= 1) {
+        body(std::size_t{0}, count);
+        return;
+    }
+    const struct {
+        At& at;
+        Body& body;
+        std::size_t total, parts;
+    } job{at, body, total, parts};
+    pool->parallel_for(parts, [&job](std::size_t part) {
+        job.body(job.at(job.total * part / job.parts), job.at(job.total * (part + 1) / job.parts));
+    });
+}
+
+// Rows of a table split by their connections (row_at_cost), and inputs by theirs
+// (column_at_cost).
 template <class Body>
 void split_rows(const sparse_rows& w, thread_pool* pool, std::size_t lanes, Body&& body) {
     std::size_t total = 0;
     for (std::size_t o = 0; o < w.rows; ++o) total += w.row_count[o] + 1;
-    const std::size_t parts = sparse_parts(pool, total, lanes);
-    if (parts <= 1) {
-        body(std::size_t{0}, w.rows);
-        return;
-    }
-    const struct {
-        const sparse_rows& w;
-        Body& body;
-        std::size_t total, parts;
-    } job{w, body, total, parts};
-    pool->parallel_for(parts, [&job](std::size_t part) {
-        job.body(row_at_cost(job.w, job.total * part / job.parts),
-                 row_at_cost(job.w, job.total * (part + 1) / job.parts));
-    });
+    split_by_cost(
+        pool, w.rows, total, lanes, [&w](std::size_t c) { return row_at_cost(w, c); }, body);
 }
 
-// The same over inputs, by the transposed index.
 template <class Body>
 void split_columns(const sparse_columns& w, thread_pool* pool, std::size_t lanes, Body&& body) {
-    const std::size_t total = w.col_begin[w.cols] + w.cols;
-    const std::size_t parts = sparse_parts(pool, total, lanes);
-    if (parts <= 1) {
-        body(std::size_t{0}, w.cols);
-        return;
-    }
-    const struct {
-        const sparse_columns& w;
-        Body& body;
-        std::size_t total, parts;
-    } job{w, body, total, parts};
-    pool->parallel_for(parts, [&job](std::size_t part) {
-        job.body(column_at_cost(job.w, job.total * part / job.parts),
-                 column_at_cost(job.w, job.total * (part + 1) / job.parts));
-    });
+    split_by_cost(
+        pool, w.cols, w.col_begin[w.cols] + w.cols, lanes,
+        [&w](std::size_t c) { return column_at_cost(w, c); }, body);
 }
 
 inline void require_size(const char* kernel, std::size_t expected, const char* what,
