@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <numbers>
 #include <set>
 #include <sstream>
@@ -124,6 +125,63 @@ TEST_CASE("pruning rules pick what they promise", "[topology][rules]") {
     REQUIRE(largest_pruned_positive <= smallest_kept_positive);
 }
 
+TEST_CASE("pruning rules choose exactly, ties by position", "[topology][rules]") {
+    // Weights on a coarse grid of both signs, so that many magnitudes tie at the cut; one NaN,
+    // which counts as zero.
+    npl::rng g(13);
+    npl::sparse<30>::layer<40> l;
+    l.connect_random(500, g);
+    const auto& t = l.connections();
+    t.for_each([&](std::size_t r, std::size_t c, std::size_t) {
+        l.set_weight(r, c, float(int(g.below(9)) - 4) * 0.25f);
+    });
+    const std::size_t nan_row = t.rows() - 1 - (t.row_count(t.rows() - 1) == 0 ? 1 : 0);
+    l.set_weight(nan_row, t.row_columns(nan_row).back(), std::numeric_limits<float>::quiet_NaN());
+    const auto w = l.weights().value();
+
+    // Live slots in position order with a sort key, then the first k by a stable sort.
+    const auto first_by = [&](auto&& key, auto&& eligible, std::size_t k) {
+        std::vector<std::uint32_t> slots;
+        t.for_each([&](std::size_t, std::size_t, std::size_t s) {
+            if (eligible(w[s])) slots.push_back(std::uint32_t(s));
+        });
+        std::stable_sort(slots.begin(), slots.end(),
+                         [&](std::uint32_t a, std::uint32_t b) { return key(w[a]) < key(w[b]); });
+        slots.resize(std::min(k, slots.size()));
+        std::sort(slots.begin(), slots.end());
+        return slots;
+    };
+    const auto magnitude = [](float x) { return std::isnan(x) ? 0.0f : std::abs(x); };
+    const auto any = [](float) { return true; };
+    for (std::size_t k : {0, 1, 37, 100, 250, 499, 500, 600}) {
+        INFO("k=" << k);
+        REQUIRE(topo::prune_smallest(t, w, k) == first_by(magnitude, any, k));
+    }
+
+    std::size_t positives = 0, negatives = 0;
+    t.for_each([&](std::size_t, std::size_t, std::size_t s) {
+        positives += w[s] > 0.0f;
+        negatives += w[s] < 0.0f;
+    });
+    for (double zeta : {0.0, 0.1, 0.3, 1.0}) {
+        INFO("zeta=" << zeta);
+        std::vector<std::uint32_t> expected = first_by(
+            magnitude, [](float x) { return !(x > 0.0f) && !(x < 0.0f); }, 500);
+        for (const std::uint32_t s : first_by(
+                 magnitude, [](float x) { return x > 0.0f; },
+                 std::size_t(zeta * double(positives)))) {
+            expected.push_back(s);
+        }
+        for (const std::uint32_t s : first_by(
+                 magnitude, [](float x) { return x < 0.0f; },
+                 std::size_t(zeta * double(negatives)))) {
+            expected.push_back(s);
+        }
+        std::sort(expected.begin(), expected.end());
+        REQUIRE(topo::prune_signed(t, w, zeta) == expected);
+    }
+}
+
 TEST_CASE("growth rules pick absent connections, the gradient rule the largest",
           "[topology][rules]") {
     npl::rng g(4);
@@ -170,10 +228,45 @@ TEST_CASE("growth rules pick absent connections, the gradient rule the largest",
     for (const auto& c : ordered) REQUIRE(c.col < c.row);
 }
 
+namespace {
+
+// The k absent positions (not live, or live and pruned) with the largest |score|, NaN counted as
+// zero, ties by position, in position order: by brute force.
+std::vector<npl::connection> best_absent_by_sorting(const npl::connection_table& t,
+                                                    const std::vector<std::uint32_t>& pruned,
+                                                    const std::vector<float>& scores,
+                                                    std::size_t k) {
+    std::vector<bool> kept(scores.size(), false);
+    t.for_each([&](std::size_t r, std::size_t c, std::size_t s) {
+        if (!std::binary_search(pruned.begin(), pruned.end(), std::uint32_t(s))) {
+            kept[r * t.cols() + c] = true;
+        }
+    });
+    const auto magnitude = [&](std::size_t p) {
+        return std::isnan(scores[p]) ? 0.0f : std::abs(scores[p]);
+    };
+    std::vector<std::size_t> absent;
+    for (std::size_t p = 0; p < scores.size(); ++p) {
+        if (!kept[p]) absent.push_back(p);
+    }
+    std::stable_sort(absent.begin(), absent.end(),
+                     [&](std::size_t a, std::size_t b) { return magnitude(a) > magnitude(b); });
+    absent.resize(std::min(k, absent.size()));
+    std::sort(absent.begin(), absent.end());
+    std::vector<npl::connection> out;
+    for (const std::size_t p : absent) {
+        out.push_back({std::uint32_t(p / t.cols()), std::uint32_t(p % t.cols())});
+    }
+    return out;
+}
+
+}  // namespace
+
 TEST_CASE("growth by largest score takes exactly the best absent connections", "[topology]") {
     // Scores drawn from a narrow range, so that many positions share the histogram bin holding
     // the last one chosen, and kept connections scored above everything else: a kept connection
-    // mistaken for an absent one would be chosen first.
+    // mistaken for an absent one would be chosen first, and a threshold guessed from a sample of
+    // the scores finds too few absent ones above it (the exact selection must take over).
     npl::rng g(21);
     npl::sparse<40>::layer<50> l;
     l.connect_random(600, g);
@@ -188,27 +281,48 @@ TEST_CASE("growth by largest score takes exactly the best absent connections", "
             scores[r * 50 + c] = 1000.0f;
         }
     });
-
-    for (std::size_t k : {1, 149, 150, 700}) {
-        INFO("k=" << k);
-        // By brute force: absent positions by |score| descending, ties by position.
-        std::vector<std::size_t> absent;
-        for (std::size_t p = 0; p < scores.size(); ++p) {
-            if (!kept[p]) absent.push_back(p);
-        }
-        std::stable_sort(absent.begin(), absent.end(), [&](std::size_t a, std::size_t b) {
-            return std::abs(scores[a]) > std::abs(scores[b]);
-        });
-        absent.resize(k);
-        std::sort(absent.begin(), absent.end());
-
-        const auto grown = topo::grow_largest(t, pruned, scores, k);
-        REQUIRE(grown.size() == k);
-        for (std::size_t j = 0; j < k; ++j) {
-            REQUIRE(grown[j].row == absent[j] / 50);
-            REQUIRE(grown[j].col == absent[j] % 50);
-        }
+    // Five absent positions score as high as the kept ones: at k = 100 a threshold guessed from
+    // a sample sits at their score and finds five, fewer than k.
+    for (std::size_t p = 0, marked = 0; marked < 5; ++p) {
+        if (kept[p]) continue;
+        scores[p] = 1000.0f;
+        ++marked;
     }
+    for (std::size_t k : {1, 100, 149, 150, 700, 5000}) {
+        INFO("k=" << k);
+        const auto grown = topo::grow_largest(t, pruned, scores, k);
+        REQUIRE(grown == best_absent_by_sorting(t, pruned, scores, k));
+        // A restriction that allows everything takes the other route to the same result.
+        REQUIRE(topo::grow_largest(t, pruned, scores, k,
+                                   [](std::size_t, std::size_t) { return true; }) == grown);
+    }
+}
+
+TEST_CASE("growth by largest score is exact on a wide layer with ties, NaNs and infinities",
+          "[topology]") {
+    // The shape of LeNet-300-100's first layer, whose 235 200 scores take the route of a
+    // threshold guessed from a sample. Scores are rounded to a coarse grid so that many keys tie
+    // at the cut; a few are NaN (counted as zero) or infinite.
+    npl::rng g(5);
+    npl::sparse<300>::layer<784> l;
+    l.connect_random(23520, g);
+    const auto& t = l.connections();
+    const auto pruned = topo::prune_smallest(t, l.weights().value(), 7056);
+    std::vector<float> scores(300 * 784);
+    for (float& s : scores) s = std::round(g.normal() * 8.0f) / 8.0f * 1e-3f;
+    for (std::size_t j = 0; j < 50; ++j) {
+        scores[g.below(scores.size())] = std::numeric_limits<float>::quiet_NaN();
+        scores[g.below(scores.size())] = -std::numeric_limits<float>::infinity();
+    }
+    for (std::size_t k : {1, 100, 1058, 7056, 20000}) {
+        INFO("k=" << k);
+        REQUIRE(topo::grow_largest(t, pruned, scores, k) ==
+                best_absent_by_sorting(t, pruned, scores, k));
+    }
+    // Every score zero: a sample cannot place a threshold, and the first k absent positions win.
+    std::fill(scores.begin(), scores.end(), 0.0f);
+    REQUIRE(topo::grow_largest(t, pruned, scores, 500) ==
+            best_absent_by_sorting(t, pruned, scores, 500));
 }
 
 TEST_CASE("growth from zero leaves the network's output unchanged", "[topology]") {

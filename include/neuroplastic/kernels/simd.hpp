@@ -45,6 +45,11 @@ template <class Mask>
 NEUROPLASTIC_INLINE vec select(Mask m, vec a, vec b) noexcept {
     return xsimd::select(m, a, b);
 }
+/// Whether any lane of a comparison holds.
+template <class Mask>
+NEUROPLASTIC_INLINE bool any(Mask m) noexcept {
+    return xsimd::any(m);
+}
 
 /// The sum of a register's lanes. xsimd 9.0 renamed `hadd` to `reduce_add`; the branch for
 /// older versions goes when xsimd 8 (Debian 12) is no longer supported.
@@ -120,6 +125,7 @@ NEUROPLASTIC_INLINE vec abs(vec a) noexcept { return std::fabs(a.value); }
 NEUROPLASTIC_INLINE vec exp(vec a) noexcept { return std::exp(a.value); }
 NEUROPLASTIC_INLINE vec tanh(vec a) noexcept { return std::tanh(a.value); }
 NEUROPLASTIC_INLINE vec select(bool m, vec a, vec b) noexcept { return m ? a : b; }
+NEUROPLASTIC_INLINE bool any(bool m) noexcept { return m; }
 NEUROPLASTIC_INLINE float reduce_add(vec v) noexcept { return v.value; }
 NEUROPLASTIC_INLINE vec reduce_add_each(const vec* rows) noexcept { return rows[0]; }
 
