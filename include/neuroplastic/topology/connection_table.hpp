@@ -259,7 +259,7 @@ public:
 
         std::vector<std::int64_t> entries;
         if (fits) {
-            // Rewrite the touched rows in place, through a copy of each.
+            // Rewrite the touched rows in place, through a copy of each, one buffer at a time.
             std::vector<aligned_buffer<float>*> buffers;  // the values come first
             payload.for_each_buffer([&](aligned_buffer<float>& b) { buffers.push_back(&b); });
             std::vector<float> saved;
@@ -267,28 +267,27 @@ public:
             for (const std::uint32_t row : touched) {
                 merge_row(row, begin_, count_, column_, entries);
                 const std::size_t n = entries.size();
-                saved_cols.assign(n, 0);
-                saved.assign(n * buffers.size(), 0.0f);
+                const std::size_t base = begin_[row];
+                const std::size_t slots = capacity_[row];
+                saved_cols.resize(n);
                 for (std::size_t e = 0; e < n; ++e) {
                     const std::int64_t src = entries[e];
                     saved_cols[e] =
                         src >= 0 ? column_[std::size_t(src)] : added[std::size_t(~src)].col;
-                    for (std::size_t b = 0; b < buffers.size(); ++b) {
-                        float v = 0.0f;
-                        if (src >= 0) {
-                            v = (*buffers[b])[std::size_t(src)];
-                        } else if (b == 0) {
-                            v = added_values[std::size_t(~src)];
-                        }
-                        saved[b * n + e] = v;
-                    }
                 }
-                const std::size_t base = begin_[row];
-                for (std::size_t e = 0; e < capacity_[row]; ++e) {
-                    column_[base + e] = e < n ? saved_cols[e] : 0;
-                    for (std::size_t b = 0; b < buffers.size(); ++b) {
-                        (*buffers[b])[base + e] = e < n ? saved[b * n + e] : 0.0f;
+                std::copy(saved_cols.begin(), saved_cols.end(), column_.begin() + base);
+                std::fill(column_.begin() + base + n, column_.begin() + base + slots, 0u);
+                saved.resize(n);
+                for (std::size_t b = 0; b < buffers.size(); ++b) {
+                    float* data = buffers[b]->data();
+                    for (std::size_t e = 0; e < n; ++e) {
+                        const std::int64_t src = entries[e];
+                        saved[e] = src >= 0 ? data[std::size_t(src)]
+                                   : b == 0 ? added_values[std::size_t(~src)]
+                                            : 0.0f;
                     }
+                    std::copy(saved.begin(), saved.end(), data + base);
+                    std::fill(data + base + n, data + base + slots, 0.0f);
                 }
                 live_ = live_ - count_[row] + n;
                 count_[row] = static_cast<std::uint32_t>(n);

@@ -259,7 +259,7 @@ inline std::vector<connection> largest_k(std::span<const scored_position> v, std
 }
 
 // Tries the selection of grow_largest on an unrestricted table from a threshold guessed on a
-// sample: a histogram of every 16th score picks a bin above which about 1.5 k + 256 scores
+// sample: a histogram of a sixteenth of the scores picks a bin above which about 1.5 k + 256 scores
 // should lie, and one pass collects the absent positions from that bin up. If they are at least
 // k, they hold the k largest (every other absent position has a smaller key) and the result is
 // exact; otherwise (kept connections holding most of the top scores, a sample that misled)
@@ -270,12 +270,17 @@ inline std::vector<connection> largest_k(std::span<const scored_position> v, std
 inline std::optional<std::vector<connection>> grow_largest_sampled(
     const connection_table& t, std::span<const std::uint8_t> gone, std::span<const float> scores,
     std::size_t k) {
-    constexpr std::size_t stride = 16;
+    // The sample: the first 16 scores of every 256, so that it reads a sixteenth of the cache
+    // lines the scores fill (every 16th score would read every line).
+    constexpr std::size_t run = 16, stride = 16;
     const std::size_t total = t.rows() * t.cols();
     if (k == 0 || total < 64 * stride) return std::nullopt;
     std::vector<std::uint32_t> histogram(score_bins, 0);
-    for (std::size_t p = 0; p < total; p += stride) {
-        ++histogram[magnitude_key(scores[p]) >> score_bin_shift];
+    for (std::size_t from = 0; from < total; from += run * stride) {
+        const std::size_t to = std::min(from + run, total);
+        for (std::size_t p = from; p < to; ++p) {
+            ++histogram[magnitude_key(scores[p]) >> score_bin_shift];
+        }
     }
     const std::size_t expected = k + k / 2 + 256;
     const std::size_t least = bin_holding(histogram, (expected + stride - 1) / stride).first;
