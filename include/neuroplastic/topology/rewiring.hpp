@@ -274,7 +274,7 @@ inline std::optional<std::vector<connection>> grow_largest_sampled(
     // lines the scores fill (every 16th score would read every line).
     constexpr std::size_t run = 16, stride = 16;
     const std::size_t total = t.rows() * t.cols();
-    if (k == 0 || total < 64 * stride) return std::nullopt;
+    if (k == 0 || k >= total || total < 64 * stride) return std::nullopt;
     std::vector<std::uint32_t> histogram(score_bins, 0);
     for (std::size_t from = 0; from < total; from += run * stride) {
         const std::size_t to = std::min(from + run, total);
@@ -286,7 +286,7 @@ inline std::optional<std::vector<connection>> grow_largest_sampled(
     const std::size_t least = bin_holding(histogram, (expected + stride - 1) / stride).first;
     if (least == 0) return std::nullopt;  // the sample cannot tell: count everything
     std::vector<scored_position> found;
-    found.reserve(expected * 2);
+    found.reserve(std::min(expected * 2, total));
     for_each_absent_from_bin(t, gone, scores, least, [&](std::uint64_t p, std::uint32_t key) {
         found.push_back({key, p});
     });
