@@ -317,9 +317,10 @@ inline void weight_gradient_rows(const sparse_rows& w, matrix_view<const float> 
         // The rest, fewer than sparse_group connections, in one short group of that size.
         [&]<std::size_t... G>(std::index_sequence<G...>) {
             const std::size_t rest = count - k;
-            ((rest == G + 1 &&
-              (dot_short_group<G + 1>(d, x.data, x.stride, column + k, vectors, out + k), true)) ||
-             ...);
+            (void)((rest == G + 1 &&
+                    (dot_short_group<G + 1>(d, x.data, x.stride, column + k, vectors, out + k),
+                     true)) ||
+                   ...);
         }
         (std::make_index_sequence<sparse_group - 1>{});
     }

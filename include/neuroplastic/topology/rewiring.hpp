@@ -359,7 +359,9 @@ inline std::optional<std::vector<connection>> grow_largest_sampled(
     if (k == 0) return out;
 
     // The bin holding the k-th largest, and how many of the k lie above it.
-    const auto [bin, above] = detail::bin_holding(histogram, k);
+    // Not a structured binding: the lambdas below capture these, which clang before 16 refuses.
+    const auto holding = detail::bin_holding(histogram, k);
+    const std::size_t bin = holding.first, above = holding.second;
     std::vector<detail::scored_position> edge;
     edge.reserve(histogram[bin]);
     out.reserve(k);
