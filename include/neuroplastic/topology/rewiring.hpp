@@ -181,7 +181,8 @@ inline std::vector<std::uint32_t> first_in_order(std::span<const std::uint32_t> 
 
 namespace detail {
 
-// Keys are counted in 2048 bins of their top 11 bits (8 KiB of counters, in L1): eight bins to
+// Keys are counted in 2048 bins of their top 11 bits (8 KiB of counters, in L1). A key's top bit
+// is clear, so 1024 of them are used: eight exponent bits and two of the mantissa, four bins to
 // an octave of |score|.
 inline constexpr unsigned score_bin_shift = 21;
 inline constexpr std::size_t score_bins = std::size_t{1} << (32 - score_bin_shift);
