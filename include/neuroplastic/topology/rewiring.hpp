@@ -187,13 +187,13 @@ namespace detail {
 inline constexpr unsigned score_bin_shift = 21;
 inline constexpr std::size_t score_bins = std::size_t{1} << (32 - score_bin_shift);
 
-// The least bin b such that the bins from b up count at least `needed`, and how many the bins
-// above b count; b is 0 when all of them count less.
-inline std::pair<std::size_t, std::size_t> bin_holding(std::span<const std::uint32_t> histogram,
-                                                       std::size_t needed) noexcept {
+// The greatest bin b such that the bins from b up count at least `needed`; 0 when all of them
+// count less.
+inline std::size_t bin_holding(std::span<const std::uint32_t> histogram,
+                               std::size_t needed) noexcept {
     std::size_t bin = histogram.size(), above = 0;
     while (bin > 1 && above + histogram[bin - 1] < needed) above += histogram[--bin];
-    return {bin - 1, above};
+    return bin - 1;
 }
 
 struct scored_position {
@@ -284,7 +284,7 @@ inline std::optional<std::vector<connection>> grow_largest_sampled(
         }
     }
     const std::size_t expected = k + k / 2 + 256;
-    const std::size_t least = bin_holding(histogram, (expected + stride - 1) / stride).first;
+    const std::size_t least = bin_holding(histogram, (expected + stride - 1) / stride);
     if (least == 0) return std::nullopt;  // the sample cannot tell: count everything
     std::vector<scored_position> found;
     found.reserve(std::min(expected * 2, total));
@@ -300,11 +300,12 @@ inline std::optional<std::vector<connection>> grow_largest_sampled(
 /// The `k` connections, absent once `removed` is pruned and allowed, with the largest
 /// |scores[row * cols + col]| (a NaN score counts as zero).
 ///
-/// Nothing is sorted but the few scores near the k-th largest. Without a restriction, a
-/// threshold guessed from a sample of the scores usually leaves about 1.5 k candidates after one
-/// filtering pass (detail::grow_largest_sampled). Otherwise a histogram of every candidate's
-/// leading bits finds the bin that holds the k-th largest, and only that bin's candidates are
-/// ordered. Both give the same, exact result.
+/// Nothing is sorted. Without a restriction, a threshold guessed from a sample of the scores
+/// usually leaves about 1.5 k candidates after one filtering pass (detail::grow_largest_sampled).
+/// Otherwise a histogram of every candidate's leading bits finds the bin that holds the k-th
+/// largest, and the candidates from that bin up (at most k plus the bin's) are kept. Of these,
+/// the k-th largest key is found by nth_element and one ordered pass takes the k. Both routes
+/// give the same, exact result.
 [[nodiscard]] inline std::vector<connection> grow_largest(const connection_table& t,
                                                           std::span<const std::uint32_t> removed,
                                                           std::span<const float> scores,
@@ -356,36 +357,21 @@ inline std::optional<std::vector<connection>> grow_largest_sampled(
         });
     }
     k = std::min(k, candidates);
-    std::vector<connection> out;
-    if (k == 0) return out;
+    if (k == 0) return {};
 
-    // The bin holding the k-th largest, and how many of the k lie above it.
-    // Not a structured binding: the lambdas below capture these, which clang before 16 refuses.
-    const auto holding = detail::bin_holding(histogram, k);
-    const std::size_t bin = holding.first, above = holding.second;
-    std::vector<detail::scored_position> edge;
-    edge.reserve(histogram[bin]);
-    out.reserve(k);
-    const auto take = [&](std::uint64_t p, std::uint32_t key) {
-        if ((key >> score_bin_shift) > bin) {
-            out.push_back({std::uint32_t(p / t.cols()), std::uint32_t(p % t.cols())});
-        } else {
-            edge.push_back({key, p});
-        }
-    };
+    // Every candidate from the bin holding the k-th largest up; the k largest of them.
+    const std::size_t least = detail::bin_holding(histogram, k);
+    std::vector<detail::scored_position> found;
+    const auto collect = [&](std::uint64_t p, std::uint32_t key) { found.push_back({key, p}); };
     if (restricted) {
         for_each_candidate([&](std::uint64_t p) {
             const std::uint32_t key = magnitude_key(scores[p]);
-            if ((key >> score_bin_shift) >= bin) take(p, key);
+            if ((key >> score_bin_shift) >= least) collect(p, key);
         });
     } else {
-        detail::for_each_absent_from_bin(t, gone, scores, bin, take);
+        detail::for_each_absent_from_bin(t, gone, scores, least, collect);
     }
-    // `out` holds the connections above the bin in position order; add the bin's in order too.
-    const auto middle = static_cast<std::ptrdiff_t>(out.size());
-    for (const connection& c : detail::largest_k(edge, k - above, t.cols())) out.push_back(c);
-    std::inplace_merge(out.begin(), out.begin() + middle, out.end());
-    return out;
+    return detail::largest_k(found, k, t.cols());
 }
 
 }  // namespace neuroplastic::topology
