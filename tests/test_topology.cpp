@@ -125,6 +125,31 @@ TEST_CASE("pruning rules pick what they promise", "[topology][rules]") {
     REQUIRE(largest_pruned_positive <= smallest_kept_positive);
 }
 
+TEST_CASE("the k smallest keys are chosen exactly, ties by index", "[topology][rules]") {
+    // Keys that share their top 11 or 22 bits in large groups, so the selection has to go down
+    // to the last digit, with many exact ties; k from nothing to everything.
+    npl::rng g(29);
+    std::vector<std::uint32_t> keys(5000);
+    for (std::uint32_t& key : keys) {
+        const std::uint32_t top = std::uint32_t(g.below(3)) << 21;
+        const std::uint32_t middle = std::uint32_t(g.below(4)) << 10;
+        key = top | middle | std::uint32_t(g.below(6)) | (g.below(2) == 0 ? 0x7f000000u : 0u);
+    }
+    std::vector<std::uint32_t> by_key(keys.size());
+    for (std::uint32_t j = 0; j < by_key.size(); ++j) by_key[j] = j;
+    std::stable_sort(by_key.begin(), by_key.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+    for (std::size_t k : {0, 1, 2, 17, 600, 2499, 2500, 2501, 4999, 5000, 6000}) {
+        INFO("k=" << k);
+        std::vector<std::uint32_t> expected(by_key.begin(),
+                                            by_key.begin() + std::min(k, keys.size()));
+        std::sort(expected.begin(), expected.end());
+        REQUIRE(topo::detail::first_in_order(keys, k) == expected);
+    }
+    const std::vector<std::uint32_t> same(100, 0xffffffffu);  // every key the largest possible
+    REQUIRE(topo::detail::first_in_order(same, 3) == std::vector<std::uint32_t>{0, 1, 2});
+}
+
 TEST_CASE("pruning rules choose exactly, ties by position", "[topology][rules]") {
     // Weights on a coarse grid of both signs, so that many magnitudes tie at the cut; one NaN,
     // which counts as zero.
