@@ -11,7 +11,10 @@
 // Apart from a network, on one 784 x 300 layer with 30 % of its connections replaced:
 //
 // - prune: the smallest live weights (prune_smallest);
-// - grow: the absent connections of largest |score|, scores N(0, 1) (grow_largest).
+// - grow: the absent connections of largest |score|, scores N(0, 1) (grow_largest);
+// - rewire: replacing the pruned connections by the grown ones (connection_table::rewire, with
+//   the weights and the optimiser's gradient; rows that outgrow their slack lay the table out
+//   again, which the `repacks` counter shows).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -115,6 +118,23 @@ void grow(benchmark::State& state) {
     }
 }
 
+void rewire(benchmark::State& state) {
+    const rule_fixture f(density_of(state));
+    const auto grown =
+        npl::topology::grow_largest(f.layer.connections(), f.pruned, f.scores, f.pruned.size());
+    const std::vector<float> zeros(grown.size(), 0.0f);
+    std::size_t repacks = 0;
+    auto copy = f.layer;
+    for (auto _ : state) {
+        state.PauseTiming();
+        copy = f.layer;
+        state.ResumeTiming();
+        copy.rewire(f.pruned, grown, zeros);
+        repacks += copy.connections().repacks();
+    }
+    state.counters["repacks"] = double(repacks) / double(state.iterations());
+}
+
 }  // namespace
 
 // The argument is the global density in thousandths.
@@ -137,5 +157,6 @@ BENCHMARK(rigl_update)
 // The argument is the layer's density in thousandths.
 BENCHMARK(prune)->Arg(100)->Arg(15)->ArgName("density_permille")->Unit(benchmark::kMillisecond);
 BENCHMARK(grow)->Arg(100)->Arg(15)->ArgName("density_permille")->Unit(benchmark::kMillisecond);
+BENCHMARK(rewire)->Arg(100)->Arg(15)->ArgName("density_permille")->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <string>
 #include <numbers>
+#include <string>
 #include <string_view>
 
 #include "density.hpp"

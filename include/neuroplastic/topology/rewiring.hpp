@@ -58,8 +58,9 @@ NEUROPLASTIC_INLINE std::uint32_t magnitude_key(float x) noexcept {
 // select on digits of 11, 11 and 10 bits from the top: each round counts one digit of the keys
 // still in play (8 KiB of counters, in L1), finds the digit value that holds the k-th, and keeps
 // only the keys with that value. The first round reads every key; the later ones read a bin of
-// them. For the 5000-25000 keys of a pruning step this took a third of the time of nth_element,
-// which mispredicts a branch for about every other key it moves (bench_topology's prune).
+// them. On the 23 500 weights of a 784 x 300 layer at density 0.1 pruning took 0.14-0.19 ms this
+// way against 0.25-0.28 ms with nth_element, whose comparisons mispredict (bench_topology's
+// prune); on 3500 weights the three rounds of counters cost a few microseconds more.
 inline std::pair<std::uint32_t, std::size_t> kth_smallest(std::span<const std::uint32_t> keys,
                                                           std::size_t k) {
     constexpr unsigned shifts[3] = {21, 10, 0};
@@ -332,7 +333,7 @@ inline std::optional<std::vector<connection>> grow_largest_sampled(
 /// usually leaves about 1.5 k candidates after one filtering pass (detail::grow_largest_sampled).
 /// Otherwise a histogram of every candidate's leading bits finds the bin that holds the k-th
 /// largest, and the candidates from that bin up (at most k plus the bin's) are kept. Of these,
-/// the k-th largest key is found by nth_element and one ordered pass takes the k. Both routes
+/// the k-th largest key is found by a radix select and one ordered pass takes the k. Both routes
 /// give the same, exact result.
 [[nodiscard]] inline std::vector<connection> grow_largest(const connection_table& t,
                                                           std::span<const std::uint32_t> removed,
