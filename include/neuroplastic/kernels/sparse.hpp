@@ -262,8 +262,8 @@ NEUROPLASTIC_INLINE void backward_chunk(std::size_t n, const std::uint32_t* row,
 // Both gradients for inputs [first, last), in blocks of sparse_backward_block entries per input.
 // Known shortcoming (docs/limits.md): at density 0.1 this pass reads dy at about half the rate
 // the L2 cache delivers such rows, limited by its instructions; a second set of sums, prefetching
-// the next rows, passes of 2 or 8 registers and gathering the weights first were measured and
-// were not faster (docs/benchmarks.md).
+// the next rows, passes of 2 or 8 registers, gathering the weights first, and whole rows of dy
+// per entry with dx's row in L1 were measured and were not faster (docs/benchmarks.md).
 inline void backward_columns(const sparse_columns& w, const float* weights,
                              matrix_view<const float> x, matrix_view<const float> dy,
                              matrix_view<float> dx, float* gradient, std::size_t first,
