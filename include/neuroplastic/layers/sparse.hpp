@@ -125,8 +125,8 @@ public:
         if (ctx.dense_gradients) {
             // dL/dW for every possible connection, for the topology engine: dy x^T. This product
             // costs the dense size (the dense layer's weight gradient): at global density 0.02 a
-            // RigL update of LeNet-300-100 costs about 10 ordinary steps, six or seven of them
-            // this product (docs/limits.md). A cheaper route would score only a sample of the
+            // RigL update of LeNet-300-100 costs 8-10 ordinary steps, about seven of them this
+            // product (docs/limits.md). A cheaper route would score only a sample of the
             // absent connections.
             if (dense_gradient_.size() != dense_size) dense_gradient_.assign_zeros(dense_size);
             kernels::gemm(Width, InputSize, dy.stride, kernels::row_major(dy.data, dy.stride),
