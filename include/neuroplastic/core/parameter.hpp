@@ -67,24 +67,6 @@ public:
         }
     }
 
-    /// Resizes to `size` entries: entry i takes the old entry source[i], or 0 where source[i] is
-    /// `no_source`, in every buffer. State buffers in use stay in use.
-    static constexpr std::size_t no_source = static_cast<std::size_t>(-1);
-    void remap(std::size_t size, std::span<const std::size_t> source) {
-        const auto move = [&](aligned_buffer<float>& b) {
-            aligned_buffer<float> moved(size);
-            for (std::size_t i = 0; i < size; ++i) {
-                if (source[i] != no_source) moved[i] = b[source[i]];
-            }
-            b.swap(moved);
-        };
-        for (auto& s : state_) {
-            if (!s.empty() && s.size() == value_.size()) move(s);
-        }
-        move(value_);
-        move(gradient_);
-    }
-
     /// Resizes to `size` zero entries, dropping the optimiser's state.
     void reset(std::size_t size) {
         value_.assign_zeros(size);

@@ -300,13 +300,14 @@ public:
             for (std::size_t t = 0; t + 1 < touched.size(); ++t) {
                 const std::size_t row = touched[t].row;
                 const std::size_t base = begin_[row], slots = capacity_[row];
-                const std::size_t n = entries_of(t).size();
+                const std::span<const entry> m = entries_of(t);
+                const std::size_t n = m.size();
                 for (std::size_t b = 0; b < buffers.size(); ++b) {
                     float* data = buffers[b]->data();
                     write_row(t, base, count_[row], data, starts(b), data + base);
                     std::fill(data + base + n, data + base + slots, 0.0f);
                 }
-                for (std::size_t e = 0; e < n; ++e) column_[base + e] = entries_of(t)[e].col;
+                for (std::size_t e = 0; e < n; ++e) column_[base + e] = m[e].col;
                 std::fill(column_.begin() + base + n, column_.begin() + base + slots, 0u);
                 live_ = live_ - count_[row] + n;
                 count_[row] = static_cast<std::uint32_t>(n);

@@ -99,15 +99,14 @@ inline std::vector<std::uint32_t> first_in_order(std::span<const std::uint32_t> 
     const auto [edge, smaller] = kth_smallest(keys, k);
     // Keys equal to the k-th that make the cut: the k places less those the smaller keys take.
     std::size_t ties = k - smaller;
-    std::vector<std::uint32_t> out(k + 1);  // one spare place for the write past the last
+    std::vector<std::uint32_t> out(k);
     std::size_t n = 0;
     for (std::size_t j = 0; j < keys.size() && n < k; ++j) {
         const std::size_t tie = keys[j] == edge && ties > 0 ? 1 : 0;
         ties -= tie;
-        out[n] = static_cast<std::uint32_t>(j);
+        out[n] = static_cast<std::uint32_t>(j);  // kept only if chosen
         n += (keys[j] < edge ? 1 : 0) | tie;
     }
-    out.resize(k);
     return out;
 }
 
