@@ -57,10 +57,11 @@ NEUROPLASTIC_INLINE std::uint32_t magnitude_key(float x) noexcept {
 // The k-th smallest of `keys` (1 <= k <= keys.size()) and how many keys are smaller, by a radix
 // select on digits of 11, 11 and 10 bits from the top: each round counts one digit of the keys
 // still in play (8 KiB of counters, in L1), finds the digit value that holds the k-th, and keeps
-// only the keys with that value. The first round reads every key; the later ones read a bin of
-// them. On the 23 500 weights of a 784 x 300 layer at density 0.1 pruning took 0.14-0.19 ms this
-// way against 0.25-0.28 ms with nth_element, whose comparisons mispredict (bench_topology's
-// prune); on 3500 weights the three rounds of counters cost a few microseconds more.
+// only the keys with that value. The first round and the filter after it read every key; the
+// second round counts only the first round's bin, the third only the second's. On the 23 500
+// weights of a 784 x 300 layer at density 0.1 pruning took 0.14-0.19 ms this way against 0.25-0.28
+// ms with nth_element, whose comparisons mispredict (bench_topology's prune); on 3500 weights the
+// three rounds of counters cost a few microseconds more.
 inline std::pair<std::uint32_t, std::size_t> kth_smallest(std::span<const std::uint32_t> keys,
                                                           std::size_t k) {
     constexpr unsigned shifts[3] = {21, 10, 0};
