@@ -42,6 +42,7 @@ struct sparse_layer {
     std::vector<std::uint32_t> col_begin, entry_row, entry_slot;
     std::vector<float> weights, bias;
     npl::aligned_buffer<float> x, dy, y, dx, gradient;
+    kernels::sparse_workspace workspace;  // as the layer keeps one
 
     explicit sparse_layer(double density)
         : row_begin(outputs),
@@ -89,7 +90,7 @@ struct sparse_layer {
     void forward() {
         kernels::sparse_forward(by_rows(), weights.data(), bias.data(),
                                 {x.data(), inputs, batch, batch},
-                                {y.data(), outputs, batch, batch});
+                                {y.data(), outputs, batch, batch}, nullptr, &workspace);
     }
     void input_gradient() {
         kernels::sparse_backward_input(by_columns(), weights.data(),

@@ -181,6 +181,20 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
         REQUIRE(close(y.values[k], y_dense.values[k], y_magnitude.values[k], terms));
     }
 
+    // The forward product from its inputs copied pass by pass, directly and as sparse_forward
+    // takes it with a workspace (where each input is read often enough): the same bits.
+    kernels::sparse_workspace workspace;
+    block y_packed(outputs, samples, stride), y_workspace(outputs, samples, stride);
+    y_packed.values.fill(not_a_number);
+    y_workspace.values.fill(not_a_number);
+    npl::aligned_buffer<float> packed(inputs * kernels::detail::sparse_chunk * npl::simd::width);
+    kernels::detail::forward_rows_packed(rows, layer.weights.data(), layer.bias.data(), x.view,
+                                         y_packed.view, 0, outputs, packed.data());
+    kernels::sparse_forward(rows, layer.weights.data(), layer.bias.data(), x.view, y_workspace.view,
+                            nullptr, &workspace);
+    REQUIRE(same_bits(y.values.data(), y_packed.values.data(), outputs * stride));
+    REQUIRE(same_bits(y.values.data(), y_workspace.values.data(), outputs * stride));
+
     // Input gradient: against the reference (which scatters from the rows) and the dense W^T dy.
     block dx(inputs, samples, stride), dx_reference(inputs, samples, stride),
         dx_dense(inputs, samples, stride), dx_magnitude(inputs, samples, stride);
@@ -254,6 +268,9 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
         kernels::sparse_backward_input(columns, layer.weights.data(), dy.view, dx_threads.view,
                                        pool);
         kernels::sparse_weight_gradient(rows, x.view, dy.view, gradient_threads.data(), pool);
+        REQUIRE(same_bits(y.values.data(), y_threads.values.data(), outputs * stride));
+        kernels::sparse_forward(rows, layer.weights.data(), layer.bias.data(), x.view,
+                                y_threads.view, pool, &workspace);
         REQUIRE(same_bits(y.values.data(), y_threads.values.data(), outputs * stride));
         REQUIRE(same_bits(dx.values.data(), dx_threads.values.data(), inputs * stride));
         REQUIRE(same_bits(gradient.data(), gradient_threads.data(), slots));

@@ -106,7 +106,7 @@ public:
 
     void forward(matrix_view<const float> x, matrix_view<float> y, const pass_context& ctx) {
         kernels::sparse_forward(table_.by_rows(), weights_.value().data(), bias_.value().data(), x,
-                                y, ctx.pool);
+                                y, ctx.pool, &workspace_);
         if (ctx.training) activity_.observe(y);
     }
 
@@ -197,6 +197,7 @@ private:
     parameter bias_;
     neuron_activity activity_;
     aligned_buffer<float> dense_gradient_;
+    kernels::sparse_workspace workspace_;  // the forward product's copy of its inputs
 };
 
 }  // namespace neuroplastic
