@@ -194,6 +194,9 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
                             nullptr, &workspace);
     REQUIRE(same_bits(y.values.data(), y_packed.values.data(), outputs * stride));
     REQUIRE(same_bits(y.values.data(), y_workspace.values.data(), outputs * stride));
+    REQUIRE(workspace.capacity() >= packed.size());
+    const kernels::sparse_workspace copied(workspace);  // scratch is not copied
+    REQUIRE(copied.capacity() == 0);
 
     // Input gradient: against the reference (which scatters from the rows) and the dense W^T dy.
     block dx(inputs, samples, stride), dx_reference(inputs, samples, stride),

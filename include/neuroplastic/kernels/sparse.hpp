@@ -50,6 +50,14 @@ struct sparse_columns {
 /// not share one. Its contents between calls mean nothing.
 class sparse_workspace {
 public:
+    sparse_workspace() noexcept = default;
+    /// A copy starts empty: scratch memory is not part of what a copied layer holds.
+    sparse_workspace(const sparse_workspace&) noexcept {}
+    sparse_workspace& operator=(const sparse_workspace&) noexcept { return *this; }
+    sparse_workspace(sparse_workspace&&) noexcept = default;
+    sparse_workspace& operator=(sparse_workspace&&) noexcept = default;
+    ~sparse_workspace() = default;
+
     /// At least `floats` floats, aligned to a cache line; grows, never shrinks.
     [[nodiscard]] float* reserve(std::size_t floats) {
         if (buffer_.size() < floats) buffer_ = aligned_buffer<float>(floats);
