@@ -104,7 +104,8 @@ struct sparse_layer {
     }
     void weight_gradient() {
         kernels::sparse_weight_gradient(by_rows(), {x.data(), inputs, batch, batch},
-                                        {dy.data(), outputs, batch, batch}, gradient.data());
+                                        {dy.data(), outputs, batch, batch}, gradient.data(),
+                                        nullptr, &workspace);
     }
 };
 

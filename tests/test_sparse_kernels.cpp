@@ -194,9 +194,6 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
                             nullptr, &workspace);
     REQUIRE(same_bits(y.values.data(), y_packed.values.data(), outputs * stride));
     REQUIRE(same_bits(y.values.data(), y_workspace.values.data(), outputs * stride));
-    REQUIRE(workspace.capacity() >= packed.size());
-    const kernels::sparse_workspace copied(workspace);  // scratch is not copied
-    REQUIRE(copied.capacity() == 0);
 
     // Input gradient: against the reference (which scatters from the rows) and the dense W^T dy.
     block dx(inputs, samples, stride), dx_reference(inputs, samples, stride),
@@ -244,6 +241,25 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
         if (!is_live[s]) REQUIRE(gradient[s] == sentinel);
     }
 
+    // The weight gradient from its inputs copied pass by pass, directly and through
+    // sparse_weight_gradient with a workspace: within the rounding bound (its sums run chunk by
+    // chunk); slack keeps its sentinel.
+    std::vector<float> gradient_packed(slots, sentinel), gradient_workspace(slots, sentinel);
+    kernels::detail::weight_gradient_rows_packed(rows, x.view, dy.view, gradient_packed.data(), 0,
+                                                 outputs, packed.data());
+    kernels::sparse_weight_gradient(rows, x.view, dy.view, gradient_workspace.data(), nullptr,
+                                    &workspace);
+    for (std::size_t s = 0; s < slots; ++s) {
+        INFO("weight gradient from copied inputs, slot " << s);
+        for (const std::vector<float>* got : {&gradient_packed, &gradient_workspace}) {
+            if (is_live[s]) {
+                REQUIRE(close((*got)[s], gradient_reference[s], gradient_magnitude[s], terms));
+            } else {
+                REQUIRE((*got)[s] == sentinel);
+            }
+        }
+    }
+
     // Both gradients in one pass: the input gradient's bits, and the weight gradient within the
     // rounding bound (its sums run in another order); slack keeps its sentinel.
     block dx_fused(inputs, samples, stride);
@@ -277,6 +293,9 @@ void check_layer(std::size_t outputs, std::size_t inputs, std::size_t samples, d
         REQUIRE(same_bits(y.values.data(), y_threads.values.data(), outputs * stride));
         REQUIRE(same_bits(dx.values.data(), dx_threads.values.data(), inputs * stride));
         REQUIRE(same_bits(gradient.data(), gradient_threads.data(), slots));
+        kernels::sparse_weight_gradient(rows, x.view, dy.view, gradient_threads.data(), pool,
+                                        &workspace);
+        REQUIRE(same_bits(gradient_workspace.data(), gradient_threads.data(), slots));
 
         block dx_fused_threads(inputs, samples, stride);
         std::vector<float> gradient_fused_threads(slots, sentinel);
@@ -321,6 +340,22 @@ TEST_CASE("sparse kernels give the same bits on any number of threads at 784 to 
           "[sparse][kernels][threads]") {
     npl::thread_pool pool2(2), pool3(3);
     check_layer(300, 784, 128, 0.05, 0, pool2, pool3);
+}
+
+TEST_CASE("a sparse workspace grows on demand and a copy of it starts empty", "[sparse][kernels]") {
+    kernels::sparse_workspace workspace;
+    REQUIRE(workspace.capacity() == 0);
+    float* const first = workspace.reserve(100);
+    REQUIRE(workspace.capacity() >= 100);
+    REQUIRE(workspace.reserve(50) == first);  // never shrinks, keeps its memory
+    REQUIRE(workspace.reserve(1000) != nullptr);
+    REQUIRE(workspace.capacity() >= 1000);
+    const kernels::sparse_workspace copied(workspace);  // scratch is not part of a copy
+    REQUIRE(copied.capacity() == 0);
+    kernels::sparse_workspace assigned;
+    REQUIRE(assigned.reserve(10) != nullptr);
+    assigned = workspace;
+    REQUIRE(assigned.capacity() >= 10);  // assignment keeps its own scratch
 }
 
 TEST_CASE("simd::reduce_add_each sums every register of a group at once", "[sparse][kernels]") {

@@ -116,7 +116,7 @@ public:
         // once for the two; without one (the first layer), the weight gradient alone.
         if (dx.empty()) {
             kernels::sparse_weight_gradient(table_.by_rows(), x, dy, weights_.gradient().data(),
-                                            ctx.pool);
+                                            ctx.pool, &workspace_);
         } else {
             kernels::sparse_backward(table_.by_columns(), weights_.value().data(), x, dy, dx,
                                      weights_.gradient().data(), ctx.pool);
@@ -197,7 +197,7 @@ private:
     parameter bias_;
     neuron_activity activity_;
     aligned_buffer<float> dense_gradient_;
-    kernels::sparse_workspace workspace_;  // the forward product's copy of its inputs
+    kernels::sparse_workspace workspace_;  // the products by rows copy their inputs into it
 };
 
 }  // namespace neuroplastic
