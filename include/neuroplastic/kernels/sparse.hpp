@@ -45,9 +45,9 @@ struct sparse_columns {
     const std::uint32_t* slot = nullptr;
 };
 
-/// Scratch memory the sparse forward product keeps between calls: it copies each pass's samples
-/// of the inputs into it (detail::forward_rows_packed). A layer owns one; concurrent calls must
-/// not share one. Its contents between calls mean nothing.
+/// Scratch memory the products by rows (sparse_forward, sparse_weight_gradient) keep between
+/// calls: they copy each pass's samples of the inputs into it (detail::copy_chunk). A layer owns
+/// one; concurrent calls must not share one. Its contents between calls mean nothing.
 class sparse_workspace {
 public:
     sparse_workspace() noexcept = default;
@@ -89,8 +89,9 @@ inline constexpr std::size_t sparse_chunk = 4;
 
 // Connections per input at which the products by rows copy their inputs pass by pass
 // (copy_chunk): the copy costs about as much as ten connections read from it save. On
-// Zen 3 at 784 -> 300, batch 128, the copy was 16 % faster at density 0.1 (30 connections per
-// input), 5 % at 0.05, even between 0.03 and 0.04, and 33 % slower at 0.01 (docs/benchmarks.md).
+// Zen 3 at 784 -> 300, batch 128, the forward product with the copy was 16 % faster at density
+// 0.1 (30 connections per input), 5 % at 0.05, even between 0.03 and 0.04, and 33 % slower at
+// 0.01; the weight gradient 24 % faster at 0.1 (docs/benchmarks.md).
 inline constexpr std::size_t sparse_pack_min_uses = 10;
 
 // Connections the weight gradient reduces side by side, sharing one load of dy per register.
