@@ -516,24 +516,19 @@ void split_by_cost(thread_pool* pool, std::size_t count, std::size_t total, std:
     });
 }
 
-// The live connections of rows [first, last).
-inline std::size_t connections_of_rows(const sparse_rows& w, std::size_t first,
-                                       std::size_t last) noexcept {
+// The live connections of a table.
+inline std::size_t live_connections(const sparse_rows& w) noexcept {
     std::size_t n = 0;
-    for (std::size_t o = first; o < last; ++o) n += w.row_count[o];
+    for (std::size_t o = 0; o < w.rows; ++o) n += w.row_count[o];
     return n;
-}
-
-// The cost of all rows as row_at_cost counts it.
-inline std::size_t rows_cost(const sparse_rows& w) noexcept {
-    return connections_of_rows(w, 0, w.rows) + w.rows;
 }
 
 // Rows of a table split by their connections (row_at_cost), and inputs by theirs
 // (column_at_cost).
 template <class Body>
 void split_rows(const sparse_rows& w, thread_pool* pool, std::size_t lanes, Body&& body) {
-    const std::size_t total = rows_cost(w);
+    // A row costs its connections plus one, as row_at_cost counts it.
+    const std::size_t total = live_connections(w) + w.rows;
     split_by_cost(
         pool, w.rows, total, lanes, [&w](std::size_t c) { return row_at_cost(w, c); }, body);
 }
@@ -545,10 +540,10 @@ void split_columns(const sparse_columns& w, thread_pool* pool, std::size_t lanes
         [&w](std::size_t c) { return column_at_cost(w, c); }, body);
 }
 
-// Where a product by rows reads copies of its inputs (copy_chunk): one region per part of the
-// split (split_rows), in a workspace. Only where the table reads each input sparse_pack_min_uses
-// times or more, judged on the whole table so that every part, on any number of threads, takes
-// the same route and the weight gradient keeps its bits.
+// Where a product by rows reads copies of its inputs (copy_chunk): one region per thread of the
+// pool (a split has at most that many parts), in a workspace. Only where the table reads each
+// input sparse_pack_min_uses times or more, judged on the whole table so that every part, on any
+// number of threads, takes the same route and the weight gradient keeps its bits.
 struct input_copies {
     bool on = false;
     float* data = nullptr;
@@ -557,13 +552,12 @@ struct input_copies {
     [[nodiscard]] float* part(std::size_t p) const noexcept { return data + p * region; }
 };
 
-inline input_copies plan_input_copies(const sparse_rows& w, thread_pool* pool, std::size_t lanes,
+inline input_copies plan_input_copies(const sparse_rows& w, const thread_pool* pool,
                                       sparse_workspace* workspace) {
-    if (workspace == nullptr || connections_of_rows(w, 0, w.rows) < sparse_pack_min_uses * w.cols) {
-        return {};
-    }
+    if (workspace == nullptr || live_connections(w) < sparse_pack_min_uses * w.cols) return {};
     const std::size_t region = w.cols * sparse_chunk * simd::width;
-    return {true, workspace->reserve(region * sparse_parts(pool, rows_cost(w), lanes)), region};
+    const std::size_t parts = pool == nullptr ? 1 : pool->threads();
+    return {true, workspace->reserve(region * parts), region};
 }
 
 inline void require_size(const char* kernel, std::size_t expected, const char* what,
@@ -598,7 +592,7 @@ inline void sparse_forward(const sparse_rows& w, const float* weights, const flo
     detail::require_size(kernel, x.stride, "floats of row stride in y (that of x)", y.stride);
     detail::require_stride(kernel, y.stride);
 
-    const detail::input_copies copies = detail::plan_input_copies(w, pool, y.stride, workspace);
+    const detail::input_copies copies = detail::plan_input_copies(w, pool, workspace);
     const auto rows = [&](std::size_t first, std::size_t last, std::size_t part) {
         if (copies.on) {
             detail::forward_rows_packed(w, weights, bias, x, y, first, last, copies.part(part));
@@ -674,7 +668,7 @@ inline void sparse_weight_gradient(const sparse_rows& w, matrix_view<const float
     detail::require_size(kernel, x.stride, "floats of row stride in dy (that of x)", dy.stride);
     detail::require_stride(kernel, dy.stride);
 
-    const detail::input_copies copies = detail::plan_input_copies(w, pool, dy.stride, workspace);
+    const detail::input_copies copies = detail::plan_input_copies(w, pool, workspace);
     const auto rows = [&](std::size_t first, std::size_t last, std::size_t part) {
         if (copies.on) {
             detail::weight_gradient_rows_packed(w, x, dy, gradient, first, last, copies.part(part));
