@@ -544,6 +544,9 @@ void split_columns(const sparse_columns& w, thread_pool* pool, std::size_t lanes
 // pool (a split has at most that many parts), in a workspace. Only where the table reads each
 // input sparse_pack_min_uses times or more, judged on the whole table so that every part, on any
 // number of threads, takes the same route and the weight gradient keeps its bits.
+// Known shortcoming: every part copies every input, so on several threads a part whose rows read
+// each input fewer than sparse_pack_min_uses times still copies; the threshold was measured on
+// one thread only (docs/limits.md).
 struct input_copies {
     bool on = false;
     float* data = nullptr;
